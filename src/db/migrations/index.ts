@@ -1,0 +1,12 @@
+import * as m0001 from './0001_foundation.js';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+/** Numbered, append-only: never edit a migration that has shipped; add the next one. */
+export const migrations: Migration[] = [{ id: 1, name: 'foundation', sql: m0001.sql }];
+
+export const latestMigrationId = migrations[migrations.length - 1]!.id;

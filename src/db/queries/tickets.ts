@@ -1,0 +1,74 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+
+export interface TicketFilter {
+  accountId: string;
+  status?: TicketStatus;
+  customerId?: string;
+  paymentId?: string;
+}
+
+function filtered(db: Kysely<Database>, filter: TicketFilter) {
+  let query = db.selectFrom('tickets').where('account_id', '=', filter.accountId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
+  if (filter.paymentId) query = query.where('payment_id', '=', filter.paymentId);
+  return query;
+}
+
+export function ticketQueries(db: Kysely<Database>) {
+  return {
+    async insertWithAttachments(ticket: NewTicket, attachments: NewAttachment[]): Promise<Ticket> {
+      const row = await db.insertInto('tickets').values(ticket).returningAll().executeTakeFirstOrThrow();
+      if (attachments.length > 0) await db.insertInto('attachments').values(attachments).execute();
+      return row;
+    },
+    /** Scoped to the account: another account's ticket does not exist. */
+    find(accountId: string, id: string) {
+      return db.selectFrom('tickets').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    },
+    findAny(id: string) {
+      return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Newest first; ties broken by id so pages never overlap. */
+    list(filter: TicketFilter, limit: number, offset: number) {
+      return filtered(db, filter).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+    async count(filter: TicketFilter): Promise<number> {
+      const row = await filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    attachments(ticketId: string) {
+      return db.selectFrom('attachments').selectAll().where('ticket_id', '=', ticketId).orderBy('position', 'asc').execute();
+    },
+    noteAttempt(id: string, lastError: string | null) {
+      return db
+        .updateTable('tickets')
+        .set((eb) => ({ registration_attempts: eb('registration_attempts', '+', 1), failure_reason: lastError, updated_at: new Date() }))
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .execute();
+    },
+    /** PENDING → CREATED; returns the updated row, or undefined if it was not PENDING. */
+    markCreated(id: string, reference: string) {
+      const now = new Date();
+      return db
+        .updateTable('tickets')
+        .set({ status: 'CREATED', desk_reference: reference, failure_reason: null, registered_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .returningAll()
+        .executeTakeFirst();
+    },
+    /** PENDING → FAILED with the operator-visible reason. */
+    markFailed(id: string, reason: string) {
+      return db
+        .updateTable('tickets')
+        .set({ status: 'FAILED', failure_reason: reason, updated_at: new Date() })
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .returningAll()
+        .executeTakeFirst();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type TicketStatus = 'PENDING' | 'CREATED' | 'FAILED';
+export type Dialect = 'ripio' | 'cpn';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  support_tickets_enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface OauthClientsTable {
+  client_id: string;
+  account_id: string;
+  name: Generated<string>;
+  secret_hash: Buffer;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface CustomersTable {
+  id: string;
+  account_id: string;
+  email: string | null;
+  type: 'INDIVIDUAL' | 'BUSINESS';
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TicketsTable {
+  id: string;
+  account_id: string;
+  dialect: Dialect;
+  customer_id: string | null;
+  payment_id: string | null;
+  summary: string;
+  description: string;
+  issue_type: string | null;
+  requester_email: string;
+  cc_emails: Generated<string[]>;
+  external_ref: string;
+  status: Generated<TicketStatus>;
+  desk_reference: string | null;
+  failure_reason: string | null;
+  registration_attempts: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  registered_at: Date | null;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  ticket_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  size_bytes: ColumnType<number, number, number>;
+  sha256: string;
+  storage_key: string;
+  created_at: CreatedAt;
+  purged_at: Date | null;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  scope: string;
+  key: string;
+  state: 'in_flight' | 'done';
+  fingerprint: string | null;
+  response_status: number | null;
+  response_body: unknown;
+  ticket_id: string | null;
+  locked_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
+export interface BuiltinCasesTable {
+  ticket_id: string;
+  number: string;
+  key: string;
+  summary: string;
+  description: string;
+  requester_email: string;
+  cc_emails: string[];
+  attachments: unknown;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  oauth_clients: OauthClientsTable;
+  customers: CustomersTable;
+  tickets: TicketsTable;
+  attachments: AttachmentsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  builtin_cases: BuiltinCasesTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type Customer = Selectable<CustomersTable>;
+export type Ticket = Selectable<TicketsTable>;
+export type NewTicket = Insertable<TicketsTable>;
+export type Attachment = Selectable<AttachmentsTable>;
+export type NewAttachment = Insertable<AttachmentsTable>;
+
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  process: string;
+  heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}

@@ -1,0 +1,141 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type AppErrorKind, type Violation } from '../../domain/errors.js';
+import { violationsFromValidation } from '../validation.js';
+
+/** The Ripio `ErrorResponse`: `{code, type, detail, status}`. */
+export interface RipioError {
+  code: number;
+  type: string;
+  detail: Record<string, unknown>;
+  status: number;
+}
+
+/** The catalogue: every error the Ripio dialect can answer, with its stable code. */
+const CATALOGUE: Record<AppErrorKind | 'route_not_found' | 'method_not_allowed' | 'server_error', { status: number; code: number; type: string; message?: string }> = {
+  validation: { status: 400, code: 20000, type: 'ValidationError' },
+  malformed_body: { status: 400, code: 20001, type: 'ParseError' },
+  customer_without_email: { status: 400, code: 20014, type: 'EmailRequiredException', message: 'The customer must have an email setup.' },
+  not_authenticated: { status: 401, code: 40001, type: 'NotAuthenticated', message: 'Authentication credentials were not provided.' },
+  authentication_failed: { status: 401, code: 40002, type: 'AuthenticationFailed', message: 'Incorrect authentication credentials.' },
+  support_tickets_disabled: { status: 403, code: 20061, type: 'SupportTicketsNotEnabledException', message: 'Support tickets are not enabled for this account.' },
+  ticket_not_found: { status: 404, code: 40017, type: 'SupportTicketNotFoundException', message: 'Support ticket not found.' },
+  customer_not_found: { status: 404, code: 40016, type: 'CustomerNotFoundException', message: 'Customer not found.' },
+  payment_not_found: { status: 404, code: 40400, type: 'NotFound', message: 'Not found.' },
+  not_found: { status: 404, code: 40400, type: 'NotFound', message: 'Not found.' },
+  route_not_found: { status: 404, code: 40400, type: 'NotFound', message: 'Not found.' },
+  method_not_allowed: { status: 405, code: 40500, type: 'MethodNotAllowed' },
+  payload_too_large: { status: 413, code: 20002, type: 'PayloadTooLarge', message: 'Request body is too large.' },
+  idempotency_key_reused: {
+    status: 422,
+    code: 20003,
+    type: 'IdempotencyKeyReused',
+    message: 'This Idempotency-Key was already used with a different request.',
+  },
+  idempotency_key_in_flight: {
+    status: 409,
+    code: 20004,
+    type: 'IdempotencyKeyInFlight',
+    message: 'A request with this Idempotency-Key is still being processed; retry later.',
+  },
+  throttled: { status: 429, code: 42900, type: 'Throttled' },
+  server_error: { status: 500, code: 50000, type: 'ServerError', message: 'A server error occurred.' },
+};
+
+const AUTH_CODES: Partial<Record<AppErrorKind, string>> = {
+  not_authenticated: 'not_authenticated',
+  authentication_failed: 'authentication_failed',
+};
+
+/** DRF-style wording for each broken rule. */
+function message(v: Violation): string {
+  const p = v.params ?? {};
+  switch (v.rule) {
+    case 'required':
+      return 'This field is required.';
+    case 'blank':
+      return 'This field may not be blank.';
+    case 'max_length':
+      return `Ensure this field has no more than ${p.max} characters.`;
+    case 'invalid_uuid':
+      return 'Must be a valid UUID.';
+    case 'invalid_choice':
+      return `"${p.value}" is not a valid choice.`;
+    case 'invalid_email':
+      return 'Enter a valid email address.';
+    case 'invalid_type':
+      return `Not a valid ${p.expected ?? 'value'}.`;
+    case 'duplicate':
+      return 'This list may not contain duplicates.';
+    case 'too_many_items':
+      return `Ensure this field has no more than ${p.max} elements.`;
+    case 'too_many_files':
+      return `A maximum of ${p.max} files is allowed per request.`;
+    case 'file_too_large':
+      return `File "${p.name}" exceeds the maximum size of 25 MB per file.`;
+    case 'files_too_large':
+      return 'The attachments exceed the maximum total size of 50 MB.';
+    case 'extension_not_allowed':
+      return `File extension "${p.extension}" is not allowed. Allowed extensions are: ${p.allowed}.`;
+    case 'content_mismatch':
+      return `File "${p.name}" content does not match its extension.`;
+    case 'empty_file':
+      return `The submitted file "${p.name}" is empty.`;
+    case 'customer_not_found':
+      return 'Customer does not exist.';
+    case 'invalid':
+      return String(p.message ?? 'Invalid value.');
+  }
+}
+
+function fieldErrors(violations: Violation[]): Record<string, string[]> {
+  const detail: Record<string, string[]> = {};
+  for (const v of violations) (detail[v.field] ??= []).push(message(v));
+  return detail;
+}
+
+export function renderRipioError(kind: keyof typeof CATALOGUE, options: { violations?: Violation[]; message?: string } = {}): RipioError {
+  const entry = CATALOGUE[kind];
+  const authCode = AUTH_CODES[kind as AppErrorKind];
+  let detail: Record<string, unknown>;
+  if (kind === 'validation') detail = fieldErrors(options.violations ?? []);
+  else detail = { message: options.message ?? entry.message ?? kind, ...(authCode ? { code: authCode } : {}) };
+  return { code: entry.code, type: entry.type, detail, status: entry.status };
+}
+
+function fromFastifyError(error: FastifyError): RipioError {
+  if (error.validation) return renderRipioError('validation', { violations: violationsFromValidation(error.validation, error.validationContext) });
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return renderRipioError('payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return renderRipioError('malformed_body', { message: 'Unsupported media type in request.' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return renderRipioError('malformed_body', { message: 'JSON parse error - the request body is not valid JSON.' });
+  }
+  if (error instanceof SyntaxError || error.statusCode === 400) {
+    return renderRipioError('malformed_body', { message: 'Malformed request body.' });
+  }
+  return renderRipioError('server_error');
+}
+
+/** The one error handler of the Ripio dialect. */
+export function ripioErrorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  let body: RipioError;
+  if (error instanceof AppError) {
+    body = renderRipioError(error.kind, { violations: error.violations, message: error.kind === 'malformed_body' || error.kind === 'throttled' ? error.message : undefined });
+    if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
+  } else {
+    body = fromFastifyError(error);
+  }
+  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (body.status === 413) reply.header('connection', 'close');
+  return reply.code(body.status).type('application/json; charset=utf-8').send(body);
+}
+
+export function ripioNotFound(allowedMethods: string[], method: string) {
+  return allowedMethods.length > 0
+    ? renderRipioError('method_not_allowed', { message: `Method "${method}" not allowed.` })
+    : renderRipioError('route_not_found');
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import { customerRoutes } from './customer-routes.js';
+import { ripioErrorHandler } from './errors.js';
+import { ErrorResponse } from './schemas.js';
+import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.js';
+import { tokenRoutes } from './token-routes.js';
+
+/** The Ripio Ramp dialect: `/oauth2/token/` and `/api/v1/...`, errors as `{code, type, detail, status}`. */
+export async function ripioDialect(app: FastifyInstance, deps: TicketRouteDeps) {
+  app.setErrorHandler(ripioErrorHandler);
+  app.addSchema(ErrorResponse);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  await app.register(multipart, { throwFileSizeLimit: false });
+  await app.register(tokenRoutes, { auth: deps.auth });
+  await app.register(customerRoutes, { auth: deps.auth, customers: deps.customers });
+  await app.register(ticketRoutes, deps);
+}

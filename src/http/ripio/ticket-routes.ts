@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, validationError } from '../../domain/errors.js';
+import { ripioTicketViolations } from '../../domain/tickets.js';
+import { AttachmentIntake } from '../../services/attachment-intake.js';
+import type { AuthService } from '../../services/auth.js';
+import type { CustomerService } from '../../services/customers.js';
+import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
+import type { TicketService } from '../../services/tickets.js';
+import type { ObjectStorage } from '../../storage/storage.js';
+import { capRequestBody } from '../body-cap.js';
+import { bearerAuth, principalOf, requireSupportTickets } from './auth.js';
+import { presentTicket, presentTicketSummary } from './presenters.js';
+import { SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
+import { readTicketForm } from './ticket-form.js';
+
+export const RIPIO_CREATE_SCOPE = 'ripio.supportTickets.create';
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface TicketRouteDeps {
+  auth: AuthService;
+  customers: CustomerService;
+  tickets: TicketService;
+  idempotency: IdempotencyService;
+  storage: ObjectStorage;
+  maxBodyBytes: number;
+  publicBaseUrl: string | null;
+}
+
+function idempotencyKeyOf(request: FastifyRequest): string | null {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  const key = Array.isArray(raw) ? raw[0]! : raw;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw validationError([{ field: 'Idempotency-Key', rule: 'invalid', params: { message: 'Must be 1-255 printable ASCII characters.' } }]);
+  }
+  return key;
+}
+
+export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ BearerToken: [] }];
+  api.addHook('preHandler', bearerAuth(deps.auth));
+  api.addHook('preHandler', requireSupportTickets);
+
+  api.post(
+    '/api/v1/supportTickets/',
+    {
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'Create Support Ticket',
+        operationId: 'createSupportTicket',
+        security,
+        consumes: ['multipart/form-data'],
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', description: 'Optional; same key + same request returns the original response.' } } },
+        response: { 202: SupportTicketResponse, ...errorResponses(400, 401, 403, 409, 413, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = principalOf(request);
+      const capHit = capRequestBody(request, deps.maxBodyBytes);
+      const key = idempotencyKeyOf(request);
+      const claim = key ? await deps.idempotency.claim(accountId, RIPIO_CREATE_SCOPE, key) : null;
+      if (claim?.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
+
+      const ticketId = randomUUID();
+      const intake = new AttachmentIntake(deps.storage, ticketId);
+      let keep = false;
+      try {
+        const form = await readTicketForm(request, intake, capHit);
+        const violations = [...form.violations, ...ripioTicketViolations(form.fields), ...intake.violations];
+        if (violations.length > 0) throw validationError(violations);
+        const requestPrint = fingerprint({ ...form.fields, files: intake.stored.map((a) => ({ name: a.filename, sha256: a.sha256 })) });
+
+        if (claim?.state === 'done') {
+          if (claim.fingerprint !== requestPrint) throw new AppError('idempotency_key_reused');
+          reply.header('idempotent-replayed', 'true');
+          return reply.code(claim.responseStatus as 202).send(claim.responseBody as SupportTicketResponse);
+        }
+
+        const customer = await deps.customers.find(accountId, form.fields.customerId!);
+        if (!customer) throw validationError([{ field: 'customerId', rule: 'customer_not_found' }]);
+        if (!customer.email) throw new AppError('customer_without_email');
+
+        const ticket = await deps.tickets.create(
+          {
+            id: ticketId,
+            accountId,
+            dialect: 'ripio',
+            customerId: customer.id,
+            paymentId: null,
+            summary: form.fields.summary!,
+            description: form.fields.description!,
+            issueType: null,
+            requesterEmail: customer.email,
+            ccEmails: [],
+            externalRef: ticketId,
+          },
+          intake.stored,
+          key ? { scope: RIPIO_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t) => ({ status: 202, body: presentTicket(t) }) } : undefined,
+        );
+        keep = true;
+        return reply.code(202).send(presentTicket(ticket));
+      } finally {
+        if (!keep) {
+          await intake.discard();
+          if (key && claim?.state === 'claimed') await deps.idempotency.release(accountId, RIPIO_CREATE_SCOPE, key);
+        }
+      }
+    },
+  );
+
+  api.get(
+    '/api/v1/supportTickets/:ticketId/',
+    {
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'Retrieve Support Ticket',
+        operationId: 'retrieveSupportTicket',
+        security,
+        params: TicketParams,
+        response: { 200: SupportTicketResponse, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => presentTicket(await deps.tickets.get(principalOf(request).accountId, request.params.ticketId)),
+  );
+
+  api.get(
+    '/api/v1/supportTickets/',
+    {
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'List support tickets (extension)',
+        description: 'deskgate extension: newest first, limit/offset paging.',
+        security,
+        querystring: TicketListQuery,
+        response: { 200: TicketListResponse, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { limit = 100, offset = 0, status, customerId } = request.query;
+      const { count, tickets } = await deps.tickets.list({ accountId: principalOf(request).accountId, status, customerId }, limit, offset);
+      const page = (at: number) => {
+        const base = deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+        const url = new URL('/api/v1/supportTickets/', base);
+        url.searchParams.set('limit', String(limit));
+        if (at > 0) url.searchParams.set('offset', String(at));
+        if (status) url.searchParams.set('status', status);
+        if (customerId) url.searchParams.set('customerId', customerId);
+        return url.toString();
+      };
+      return {
+        count,
+        next: offset + limit < count ? page(offset + limit) : null,
+        previous: offset > 0 ? page(Math.max(0, offset - limit)) : null,
+        supportTickets: tickets.map(presentTicketSummary),
+      };
+    },
+  );
+}

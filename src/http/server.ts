@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ripioDialect } from './ripio/plugin.js';
+import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
+import type { TicketRouteDeps } from './ripio/ticket-routes.js';
+import { routeIndex } from './route-index.js';
+
+export interface ServerDeps extends TicketRouteDeps {
+  log: Logger;
+  /** Readiness: database reachable, migrations current, storage writable. */
+  readiness(): Promise<Record<string, boolean>>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Request-Id when it is sane, else a fresh uuid. */
+function requestId(raw: FastifyRequest['raw']): string {
+  const given = raw.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    genReqId: (raw) => requestId(raw as FastifyRequest['raw']),
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    // Slow clients (slowloris) cannot hold a connection open forever.
+    connectionTimeout: 0,
+    requestTimeout: 10 * 60_000,
+    keepAliveTimeout: 10_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, verbose: true } },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const routes = routeIndex(app);
+  app.setErrorHandler(ripioErrorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routes.allowedMethods(request.url);
+    if (allowed.length > 0) reply.header('allow', allowed.join(', '));
+    const body = ripioNotFound(allowed, request.method);
+    return reply.code(body.status).send(body);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  await app.register(ripioDialect, deps);
+  return app;
+}

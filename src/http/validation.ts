@@ -1,0 +1,73 @@
+import type { FastifySchemaValidationError } from 'fastify';
+import type { Violation } from '../domain/errors.js';
+
+/** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name. */
+function fieldOf(error: FastifySchemaValidationError, context: string | undefined): string {
+  const segments = error.instancePath.split('/').filter(Boolean);
+  const missing = (error.params as { missingProperty?: string }).missingProperty;
+  if (missing) segments.push(missing);
+  if (segments.length === 0) return context === 'body' || !context ? 'non_field_errors' : context;
+  return segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
+}
+
+/** Turns schema-validation errors (from TypeBox schemas) into dialect-neutral violations. */
+export function violationsFromValidation(errors: FastifySchemaValidationError[], context: string | undefined): Violation[] {
+  const out: Violation[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const field = fieldOf(error, context);
+    if (seen.has(field)) continue; // one message per field, the first rule broken
+    const params = error.params as Record<string, unknown>;
+    let violation: Violation;
+    switch (error.keyword) {
+      case 'required':
+        violation = { field, rule: 'required' };
+        break;
+      case 'maxLength':
+        violation = { field, rule: 'max_length', params: { max: Number(params.limit) } };
+        break;
+      case 'minLength':
+        violation = { field, rule: 'blank' };
+        break;
+      case 'maxItems':
+        violation = { field, rule: 'too_many_items', params: { max: Number(params.limit) } };
+        break;
+      case 'uniqueItems':
+        violation = { field, rule: 'duplicate' };
+        break;
+      case 'format':
+        violation =
+          params.format === 'uuid'
+            ? { field, rule: 'invalid_uuid' }
+            : params.format === 'email'
+              ? { field, rule: 'invalid_email' }
+              : { field, rule: 'invalid', params: { message: `Must be a valid ${String(params.format)}.` } };
+        break;
+      case 'enum':
+      case 'const':
+      case 'anyOf':
+        violation = { field, rule: 'invalid_choice', params: { value: valueAt(error) } };
+        break;
+      case 'type':
+        violation = { field, rule: 'invalid_type', params: { expected: String(params.type) } };
+        break;
+      case 'additionalProperties':
+        violation = { field: String(params.additionalProperty), rule: 'invalid', params: { message: 'Unknown field.' } };
+        break;
+      case 'minimum':
+      case 'maximum':
+        violation = { field, rule: 'invalid', params: { message: `Ensure this value is ${error.keyword === 'minimum' ? 'greater' : 'less'} than or equal to ${String(params.limit)}.` } };
+        break;
+      default:
+        violation = { field, rule: 'invalid', params: { message: error.message ?? 'Invalid value.' } };
+    }
+    seen.add(field);
+    out.push(violation);
+  }
+  return out;
+}
+
+function valueAt(error: FastifySchemaValidationError): string {
+  const data = (error as { data?: unknown }).data;
+  return typeof data === 'string' ? data : JSON.stringify(data ?? null);
+}

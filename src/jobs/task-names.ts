@@ -1,0 +1,7 @@
+/** graphile-worker task identifiers, shared by enqueuers and the worker. */
+export const TASKS = {
+  registerTicket: 'register_ticket',
+  purgeIdempotencyKeys: 'purge_idempotency_keys',
+} as const;
+
+export const registerTicketJobKey = (ticketId: string) => `register_ticket:${ticketId}`;

@@ -1,0 +1,77 @@
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import { Logger as WorkerLogger, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { Logger } from 'pino';
+import { workerLiveness, type LivenessOptions } from './liveness.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface JobWorker {
+  stop(): Promise<void>;
+}
+
+function workerLogger(log: Logger): WorkerLogger {
+  return new WorkerLogger((scope) => (level, message, meta) => {
+    const fields = { scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...meta };
+    if (level === 'error') log.error(fields, message);
+    else if (level === 'warning') log.warn(fields, message);
+    else if (level === 'info') log.info(fields, message);
+    else log.debug(fields, message);
+  });
+}
+
+/**
+ * Runs graphile-worker in this process with deskgate's tasks, heartbeating its
+ * workers and freeing the jobs of workers that died elsewhere.
+ */
+export async function startJobWorker(options: {
+  pool: pg.Pool;
+  db: Kysely<Database>;
+  tasks: TaskList;
+  crontab: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  liveness: LivenessOptions;
+  log: Logger;
+}): Promise<JobWorker> {
+  const liveness = workerLiveness(options.db, options.liveness);
+  const workerIds = new Set<string>();
+  const events = new EventEmitter() as WorkerEvents;
+  events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
+  events.on('worker:release', ({ worker }) => void workerIds.delete(worker.workerId));
+
+  const tick = async () => {
+    try {
+      await liveness.beat([...workerIds]);
+      const unlocked = await liveness.unlockDeadWorkers();
+      if (unlocked.length > 0) options.log.warn({ workers: unlocked }, 'unlocked jobs of dead workers');
+    } catch (error) {
+      options.log.error({ err: error }, 'worker heartbeat failed');
+    }
+  };
+  // Free what a crashed predecessor held before taking new work.
+  await tick();
+
+  const runner: Runner = await run({
+    pgPool: options.pool,
+    taskList: options.tasks,
+    crontab: options.crontab,
+    concurrency: options.concurrency,
+    pollInterval: options.pollIntervalMs,
+    noHandleSignals: true,
+    logger: workerLogger(options.log),
+    events,
+  });
+  await tick();
+  const timer = setInterval(() => void tick(), options.liveness.heartbeatMs);
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      const ids = [...workerIds];
+      await runner.stop();
+      await liveness.forget(ids).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+import { idempotencyQueries } from '../db/queries/idempotency.js';
+import { enqueueJob } from '../db/queries/jobs.js';
+import { ticketQueries, type TicketFilter } from '../db/queries/tickets.js';
+import type { Database, Dialect, Ticket } from '../db/schema.js';
+import { AppError } from '../domain/errors.js';
+import { isUuid } from '../domain/tickets.js';
+import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
+import type { StoredAttachment } from './attachment-intake.js';
+
+/** A validated ticket, ready to store (both dialects). */
+export interface TicketDraft {
+  id: string;
+  accountId: string;
+  dialect: Dialect;
+  customerId: string | null;
+  paymentId: string | null;
+  summary: string;
+  description: string;
+  issueType: string | null;
+  requesterEmail: string;
+  ccEmails: string[];
+  externalRef: string;
+}
+
+/** The response an idempotent create stores, so a retry gets exactly the same answer. */
+export interface IdempotentResult {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  render(ticket: Ticket): { status: number; body: unknown };
+}
+
+export function createTicketService(deps: { db: Kysely<Database> }) {
+  return {
+    /**
+     * Stores the ticket and its attachments, enqueues its registration and
+     * completes its idempotency key, all in one transaction.
+     */
+    async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult) {
+      return deps.db.transaction().execute(async (trx) => {
+        const ticket = await ticketQueries(trx).insertWithAttachments(
+          {
+            id: draft.id,
+            account_id: draft.accountId,
+            dialect: draft.dialect,
+            customer_id: draft.customerId,
+            payment_id: draft.paymentId,
+            summary: draft.summary,
+            description: draft.description,
+            issue_type: draft.issueType,
+            requester_email: draft.requesterEmail,
+            cc_emails: draft.ccEmails,
+            external_ref: draft.externalRef,
+          },
+          attachments.map((a) => ({
+            id: a.id,
+            ticket_id: draft.id,
+            position: a.position,
+            filename: a.filename,
+            content_type: a.contentType,
+            size_bytes: a.size,
+            sha256: a.sha256,
+            storage_key: a.storageKey,
+          })),
+        );
+        await enqueueJob(trx, TASKS.registerTicket, { ticketId: ticket.id }, { jobKey: registerTicketJobKey(ticket.id) });
+        if (idempotent) {
+          const response = idempotent.render(ticket);
+          await idempotencyQueries(trx).complete(draft.accountId, idempotent.scope, idempotent.key, {
+            fingerprint: idempotent.fingerprint,
+            status: response.status,
+            body: response.body,
+            ticketId: ticket.id,
+          });
+        }
+        return ticket;
+      });
+    },
+    async get(accountId: string, id: string): Promise<Ticket> {
+      const ticket = isUuid(id) ? await ticketQueries(deps.db).find(accountId, id) : undefined;
+      if (!ticket) throw new AppError('ticket_not_found', 'Support ticket not found.');
+      return ticket;
+    },
+    async list(filter: TicketFilter, limit: number, offset: number) {
+      const queries = ticketQueries(deps.db);
+      const [count, tickets] = await Promise.all([queries.count(filter), queries.list(filter, limit, offset)]);
+      return { count, tickets };
+    },
+  };
+}
+
+export type TicketService = ReturnType<typeof createTicketService>;

@@ -1,0 +1,78 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ObjectStorage } from './storage.js';
+
+const PARTIAL = '.partial';
+
+/**
+ * Objects as files under `root`. Each object is written to `<key>.partial`,
+ * fsynced, then renamed: a crash never leaves a half-written object under its
+ * real name.
+ */
+export function createLocalStorage(root: string): ObjectStorage {
+  const resolve = (key: string) => {
+    const full = path.resolve(root, key);
+    if (!full.startsWith(path.resolve(root) + path.sep)) throw new Error(`Storage key escapes the storage root: ${key}`);
+    return full;
+  };
+
+  return {
+    kind: 'local',
+    async put(key, body) {
+      const target = resolve(key);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const partial = target + PARTIAL;
+      try {
+        const out = createWriteStream(partial, { flags: 'w', mode: 0o600 });
+        await pipeline(body, out);
+        const handle = await fs.open(partial, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.rename(partial, target);
+      } catch (error) {
+        await fs.rm(partial, { force: true });
+        throw error;
+      }
+    },
+    async get(key) {
+      const file = resolve(key);
+      await fs.access(file);
+      return createReadStream(file) as Readable;
+    },
+    async delete(key) {
+      const file = resolve(key);
+      await fs.rm(file, { force: true });
+      await fs.rm(file + PARTIAL, { force: true });
+      // Leave no empty per-ticket folders behind.
+      await fs.rmdir(path.dirname(file)).catch(() => undefined);
+    },
+    async *list(prefix) {
+      const base = resolve(prefix);
+      let entries: string[];
+      try {
+        entries = (await fs.readdir(base, { recursive: true })) as string[];
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = path.join(base, entry);
+        const stat = await fs.stat(full).catch(() => null);
+        if (!stat?.isFile()) continue;
+        yield { key: path.relative(root, full).split(path.sep).join('/'), modifiedAt: stat.mtime };
+      }
+    },
+    async checkWritable() {
+      const probe = resolve(`.probe-${process.pid}-${Date.now()}`);
+      await fs.mkdir(root, { recursive: true });
+      await fs.writeFile(probe, 'ok');
+      await fs.rm(probe, { force: true });
+    },
+  };
+}
