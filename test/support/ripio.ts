@@ -1,0 +1,86 @@
+import type { TestApp } from './app.js';
+
+export interface Partner {
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+  token: string;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** Creates an account (support tickets enabled unless told otherwise) with an OAuth client and a token. */
+export async function createPartner(app: TestApp, options: { enabled?: boolean; name?: string } = {}): Promise<Partner> {
+  const { deskgate } = app;
+  const account = await deskgate.accounts.create(options.name ?? 'Partner');
+  if (options.enabled !== false) await deskgate.accounts.setSupportTickets(account.id, true);
+  const client = await deskgate.accounts.createOAuthClient(account.id, 'test');
+  const token = await requestToken(app, client.clientId, client.clientSecret);
+  return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
+}
+
+export async function requestToken(app: TestApp, clientId: string, clientSecret: string): Promise<string> {
+  const res = await api(app, 'POST', '/oauth2/token/', {
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+    form: { grant_type: 'client_credentials' },
+  });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.accessToken;
+}
+
+export async function api<T = any>(
+  app: TestApp,
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | FormData | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  } else if (options.body) {
+    body = options.body;
+  }
+  const res = await fetch(app.url + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+export async function createCustomer(app: TestApp, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {
+  const res = await api(app, 'POST', '/api/v1/customers/', { token: partner.token, json: { email, type: 'INDIVIDUAL' } });
+  if (res.status !== 201) throw new Error(`customer create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.customerId;
+}
+
+export interface FilePart {
+  name: string;
+  bytes: Buffer;
+  type?: string;
+}
+
+/** The create-ticket multipart form, fields in the order given. */
+export function ticketForm(fields: Record<string, string | undefined>, files: FilePart[] = []): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, value);
+  for (const file of files) form.append('files', new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }), file.name);
+  return form;
+}
+
+export function createTicket(app: TestApp, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
+  return api(app, 'POST', '/api/v1/supportTickets/', { token: partner.token, body: form, headers });
+}
