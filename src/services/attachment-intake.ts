@@ -66,6 +66,8 @@ export class AttachmentIntake {
     const storageKey = `attachments/${this.ticketId}/${position}-${id}`;
     const hash = createHash('sha256');
     const sink = new PassThrough();
+    // We end it with an error on purpose when a rule breaks; the storage write reports it.
+    sink.on('error', () => undefined);
     const write = this.storage.put(storageKey, sink, contentTypeFor(ext));
     this.track(write);
     let size = 0;

@@ -124,7 +124,7 @@ function fromFastifyError(error: FastifyError): RipioError {
 export function ripioErrorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   let body: RipioError;
   if (error instanceof AppError) {
-    body = renderRipioError(error.kind, { violations: error.violations, message: error.kind === 'malformed_body' || error.kind === 'throttled' ? error.message : undefined });
+    body = renderRipioError(error.kind, { violations: error.violations, message: error.message !== error.kind ? error.message : undefined });
     if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
   } else {
     body = fromFastifyError(error);

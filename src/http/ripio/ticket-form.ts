@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, type Violation } from '../../domain/errors.js';
 import { DESCRIPTION_MAX_LENGTH, SUMMARY_MAX_LENGTH, type RipioTicketFields } from '../../domain/tickets.js';
 import type { AttachmentIntake } from '../../services/attachment-intake.js';
+import { watchClosingBoundary } from '../multipart-end.js';
 
 const TEXT_FIELDS = ['customerId', 'summary', 'description'] as const;
 
@@ -26,6 +27,7 @@ export async function readTicketForm(request: FastifyRequest, intake: Attachment
   }
   const fields: RipioTicketFields = {};
   const violations: Violation[] = [];
+  const closed = watchClosingBoundary(request);
   try {
     for await (const part of request.parts({ limits: PARSER_LIMITS })) {
       if (part.type === 'file') {
@@ -48,5 +50,6 @@ export async function readTicketForm(request: FastifyRequest, intake: Attachment
     throw new AppError('malformed_body', `Multipart form parse error - ${(error as Error).message}`);
   }
   if (!request.raw.complete) throw new Error('request body ended early (client disconnected)');
+  if (!closed()) throw new AppError('malformed_body', 'Multipart form parse error - the body ends before its closing boundary.');
   return { fields, violations };
 }
