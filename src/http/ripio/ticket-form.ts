@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError, type Violation } from '../../domain/errors.js';
 import { DESCRIPTION_MAX_LENGTH, SUMMARY_MAX_LENGTH, type RipioTicketFields } from '../../domain/tickets.js';
 import type { AttachmentIntake } from '../../services/attachment-intake.js';
+import { countBodyAgainstCap } from '../body-cap.js';
 import { watchClosingBoundary } from '../multipart-end.js';
 
 const TEXT_FIELDS = ['customerId', 'summary', 'description'] as const;
@@ -21,12 +22,14 @@ const PARSER_LIMITS = {
  * go straight through the attachment intake (checked, hashed, stored). Returns
  * the fields and every broken rule found along the way.
  */
-export async function readTicketForm(request: FastifyRequest, intake: AttachmentIntake, capHit: () => boolean): Promise<{ fields: RipioTicketFields; violations: Violation[] }> {
+export async function readTicketForm(request: FastifyRequest, intake: AttachmentIntake, maxBodyBytes: number): Promise<{ fields: RipioTicketFields; violations: Violation[] }> {
   if (!request.isMultipart()) {
     throw new AppError('malformed_body', `Unsupported media type "${request.headers['content-type'] ?? ''}" in request; expected multipart/form-data.`);
   }
   const fields: RipioTicketFields = {};
   const violations: Violation[] = [];
+  // All three consumers of the raw body attach in this same tick, before any of it flows.
+  const capHit = countBodyAgainstCap(request, maxBodyBytes);
   const closed = watchClosingBoundary(request);
   try {
     for await (const part of request.parts({ limits: PARSER_LIMITS })) {

@@ -9,7 +9,7 @@ import type { CustomerService } from '../../services/customers.js';
 import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
 import type { TicketService } from '../../services/tickets.js';
 import type { ObjectStorage } from '../../storage/storage.js';
-import { capRequestBody } from '../body-cap.js';
+import { rejectDeclaredOversize } from '../body-cap.js';
 import { bearerAuth, principalOf, requireSupportTickets } from './auth.js';
 import { presentTicket, presentTicketSummary } from './presenters.js';
 import { SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
@@ -59,7 +59,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
     },
     async (request, reply) => {
       const { accountId } = principalOf(request);
-      const capHit = capRequestBody(request, deps.maxBodyBytes);
+      rejectDeclaredOversize(request, deps.maxBodyBytes);
       const key = idempotencyKeyOf(request);
       const claim = key ? await deps.idempotency.claim(accountId, RIPIO_CREATE_SCOPE, key) : null;
       if (claim?.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
@@ -68,7 +68,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
       const intake = new AttachmentIntake(deps.storage, ticketId);
       let keep = false;
       try {
-        const form = await readTicketForm(request, intake, capHit);
+        const form = await readTicketForm(request, intake, deps.maxBodyBytes);
         const violations = [...form.violations, ...ripioTicketViolations(form.fields), ...intake.violations];
         if (violations.length > 0) throw validationError(violations);
         const requestPrint = fingerprint({ ...form.fields, files: intake.stored.map((a) => ({ name: a.filename, sha256: a.sha256 })) });

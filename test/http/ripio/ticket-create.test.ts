@@ -205,6 +205,6 @@ test('a body that is not multipart is a 400 ParseError', async () => {
     body: '--xyz\r\nContent-Disposition: form-data; name="summary"\r\n\r\nunterminated',
   });
   assert.equal(broken.status, 400);
-  assert.equal((await broken.json()).code, 20001);
+  assert.equal(((await broken.json()) as any).code, 20001);
   await assertNothingLeftBehind();
 });

@@ -80,7 +80,7 @@ test('an unparseable form body is 400 ParseError', async () => {
     body: '{"type": ',
   });
   assert.equal(broken.status, 400);
-  assert.equal((await broken.json()).code, 20001);
+  assert.equal(((await broken.json()) as any).code, 20001);
 });
 
 test('bearer tokens: missing → 40001, forged, expired, garbage or revoked client → 40002', async () => {
