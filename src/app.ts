@@ -6,7 +6,6 @@ import { migrate, migrationsCurrent } from './db/migrate.js';
 import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
 import { buildServer } from './http/server.js';
-import { DEFAULT_LIVENESS, type LivenessOptions } from './jobs/liveness.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
@@ -28,7 +27,6 @@ export interface OpenOptions {
   attachToRunning?: boolean;
   /** Tests replace the desk (fakes, failure injection). */
   desk?: (database: DatabaseHandle) => Desk;
-  liveness?: LivenessOptions;
 }
 
 /** Everything deskgate is made of, wired once: the composition root. */
@@ -94,7 +92,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         crontab: CRONTAB,
         concurrency: config.worker.concurrency,
         pollIntervalMs: config.worker.pollIntervalMs,
-        liveness: options.liveness ?? DEFAULT_LIVENESS,
+        liveness: { heartbeatMs: config.worker.heartbeatMs, deadAfterMs: config.worker.deadAfterMs },
         log: options.log.child({ component: 'worker' }),
       });
       return worker;

@@ -12,7 +12,7 @@ export interface Config {
   logLevel: string;
   tokenTtlSeconds: number;
   publicBaseUrl: string | null;
-  worker: { concurrency: number; pollIntervalMs: number };
+  worker: { concurrency: number; pollIntervalMs: number; heartbeatMs: number; deadAfterMs: number };
   desk: { kind: 'builtin'; builtinPrefix: string; timeoutMs: number };
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
   limits: { maxBodyBytes: number; idempotencyKeyTtlMs: number; staleInFlightMs: number };
@@ -72,6 +72,8 @@ export function loadConfig(env: Env = process.env): Config {
     worker: {
       concurrency: integer(env, 'DESKGATE_WORKER_CONCURRENCY', 8, 1, 256),
       pollIntervalMs: integer(env, 'DESKGATE_WORKER_POLL_INTERVAL_MS', 2_000, 50, 60_000),
+      heartbeatMs: integer(env, 'DESKGATE_WORKER_HEARTBEAT_MS', 5_000, 50, 60_000),
+      deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 200, 3_600_000),
     },
     desk: {
       kind: text(env, 'DESKGATE_DESK', 'builtin', /^builtin$/, 'must be builtin') as 'builtin',

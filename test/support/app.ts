@@ -32,6 +32,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DESKGATE_DATA_DIR: dataDir,
     DESKGATE_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     DESKGATE_WORKER_POLL_INTERVAL_MS: '100',
+    DESKGATE_WORKER_HEARTBEAT_MS: '200',
+    DESKGATE_WORKER_DEAD_AFTER_MS: '2000',
     DESKGATE_LOG_LEVEL: process.env.DESKGATE_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
@@ -39,7 +41,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     role: 'serve',
     log: createLogger(config.logLevel, 2),
     desk: options.desk,
-    liveness: { heartbeatMs: 200, deadAfterMs: 2_000 },
   });
   const server = await deskgate.buildServer();
   await server.listen({ host: '127.0.0.1', port: 0 });
