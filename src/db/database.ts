@@ -49,8 +49,6 @@ export async function openDatabase(config: Config, options: OpenOptions): Promis
   }
 
   await fs.mkdir(config.dataDir, { recursive: true });
-  // The embedded server runs as another user when we are root: it must be able to traverse here.
-  if (process.getuid?.() === 0) await fs.chmod(config.dataDir, 0o711);
 
   if (options.attachToRunning) {
     const holder = await readLiveHolder(config.dataDir);

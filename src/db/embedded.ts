@@ -137,6 +137,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const pgdata = path.join(dataDir, 'pg');
   const passwordFile = path.join(dataDir, 'pg-password');
 
+  // PostgreSQL runs as another user when we are root: it must be able to traverse the data directory.
+  if (runAs.uid !== undefined) await fs.chmod(dataDir, 0o711);
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
     await fs.rm(pgdata, { recursive: true, force: true });
     await fs.mkdir(pgdata, { mode: 0o700 });
