@@ -1,12 +1,12 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import type { Violation } from '../domain/errors.js';
 
-/** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name. */
+/** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name, the body itself → ''. */
 function fieldOf(error: FastifySchemaValidationError, context: string | undefined): string {
   const segments = error.instancePath.split('/').filter(Boolean);
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   if (missing) segments.push(missing);
-  if (segments.length === 0) return context === 'body' || !context ? 'non_field_errors' : context;
+  if (segments.length === 0) return context === 'body' || !context ? '' : context;
   return segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type AppErrorKind, type Violation } from '../../domain/errors.js';
-import { violationsFromValidation } from '../validation.js';
+import { asAppError } from '../errors.js';
 
 /** The Ripio `ErrorResponse`: `{code, type, detail, status}`. */
 export interface RipioError {
@@ -89,7 +89,8 @@ function message(v: Violation): string {
 
 function fieldErrors(violations: Violation[]): Record<string, string[]> {
   const detail: Record<string, string[]> = {};
-  for (const v of violations) (detail[v.field] ??= []).push(message(v));
+  // DRF names errors about the body as a whole `non_field_errors`.
+  for (const v of violations) (detail[v.field || 'non_field_errors'] ??= []).push(message(v));
   return detail;
 }
 
@@ -102,32 +103,15 @@ export function renderRipioError(kind: keyof typeof CATALOGUE, options: { violat
   return { code: entry.code, type: entry.type, detail, status: entry.status };
 }
 
-function fromFastifyError(error: FastifyError): RipioError {
-  if (error.validation) return renderRipioError('validation', { violations: violationsFromValidation(error.validation, error.validationContext) });
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return renderRipioError('payload_too_large');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return renderRipioError('malformed_body', { message: 'Unsupported media type in request.' });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return renderRipioError('malformed_body', { message: 'JSON parse error - the request body is not valid JSON.' });
-  }
-  if (error instanceof SyntaxError || error.statusCode === 400) {
-    return renderRipioError('malformed_body', { message: 'Malformed request body.' });
-  }
-  return renderRipioError('server_error');
-}
-
 /** The one error handler of the Ripio dialect. */
-export function ripioErrorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+export function ripioErrorHandler(raised: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
+  const error = asAppError(raised);
   let body: RipioError;
   if (error instanceof AppError) {
     body = renderRipioError(error.kind, { violations: error.violations, message: error.kind === 'malformed_body' || error.kind === 'throttled' ? error.message : undefined });
     if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
   } else {
-    body = fromFastifyError(error);
+    body = renderRipioError('server_error');
   }
   if (body.status >= 500) request.log.error({ err: error }, 'request failed');
   if (body.status === 413) reply.header('connection', 'close');
