@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, validationError } from '../domain/errors.js';
 import { violationsFromValidation } from './validation.js';
 
@@ -22,4 +22,27 @@ export function asAppError(error: FastifyError | AppError): AppError | FastifyEr
   }
   if (error instanceof SyntaxError || error.statusCode === 400) return new AppError('malformed_body', 'Malformed request body.');
   return error;
+}
+
+/** What a dialect answers for an error: the HTTP status and its own error body. */
+export interface RenderedError {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * A dialect's error handler: `render` turns a known error (or null for an
+ * unexpected one) into the dialect's body; the HTTP details are shared.
+ */
+export function dialectErrorHandler(render: (error: AppError | null) => RenderedError) {
+  return (raised: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
+    const error = asAppError(raised);
+    const known = error instanceof AppError ? error : null;
+    const { status, body } = render(known);
+    if (known?.retryAfterSeconds != null) reply.header('retry-after', String(known.retryAfterSeconds));
+    if (status >= 500) request.log.error({ err: raised }, 'request failed');
+    // The rest of an oversized body is not read: the connection cannot be reused.
+    if (status === 413) reply.header('connection', 'close');
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
+  };
 }

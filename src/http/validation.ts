@@ -46,7 +46,11 @@ export function violationsFromValidation(errors: FastifySchemaValidationError[],
       case 'enum':
       case 'const':
       case 'anyOf':
-        violation = { field, rule: 'invalid_choice', params: { value: valueAt(error) } };
+        violation = {
+          field,
+          rule: 'invalid_choice',
+          params: { value: valueAt(error), ...(Array.isArray(params.allowedValues) ? { allowed: params.allowedValues.join(', ') } : {}) },
+        };
         break;
       case 'type':
         violation = { field, rule: 'invalid_type', params: { expected: String(params.type) } };
@@ -70,4 +74,10 @@ export function violationsFromValidation(errors: FastifySchemaValidationError[],
 function valueAt(error: FastifySchemaValidationError): string {
   const data = (error as { data?: unknown }).data;
   return typeof data === 'string' ? data : JSON.stringify(data ?? null);
+}
+
+/** Several checks' violations as one list, keeping the first broken rule of each field. */
+export function onePerField(...lists: Violation[][]): Violation[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((v) => !seen.has(v.field) && seen.add(v.field));
 }

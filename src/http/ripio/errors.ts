@@ -1,6 +1,5 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type AppErrorKind, type Violation } from '../../domain/errors.js';
-import { asAppError } from '../errors.js';
+import type { AppErrorKind, Violation } from '../../domain/errors.js';
+import { dialectErrorHandler, type RenderedError } from '../errors.js';
 
 /** The Ripio `ErrorResponse`: `{code, type, detail, status}`. */
 export interface RipioError {
@@ -16,6 +15,7 @@ const CATALOGUE: Record<AppErrorKind | 'route_not_found' | 'method_not_allowed' 
   malformed_body: { status: 400, code: 20001, type: 'ParseError' },
   customer_without_email: { status: 400, code: 20014, type: 'EmailRequiredException', message: 'The customer must have an email setup.' },
   not_authenticated: { status: 401, code: 40001, type: 'NotAuthenticated', message: 'Authentication credentials were not provided.' },
+  malformed_credentials: { status: 401, code: 40002, type: 'AuthenticationFailed', message: 'Incorrect authentication credentials.' },
   authentication_failed: { status: 401, code: 40002, type: 'AuthenticationFailed', message: 'Incorrect authentication credentials.' },
   support_tickets_disabled: { status: 403, code: 20061, type: 'SupportTicketsNotEnabledException', message: 'Support tickets are not enabled for this account.' },
   ticket_not_found: { status: 404, code: 40017, type: 'SupportTicketNotFoundException', message: 'Support ticket not found.' },
@@ -43,6 +43,7 @@ const CATALOGUE: Record<AppErrorKind | 'route_not_found' | 'method_not_allowed' 
 
 const AUTH_CODES: Partial<Record<AppErrorKind, string>> = {
   not_authenticated: 'not_authenticated',
+  malformed_credentials: 'authentication_failed',
   authentication_failed: 'authentication_failed',
 };
 
@@ -104,22 +105,15 @@ export function renderRipioError(kind: keyof typeof CATALOGUE, options: { violat
 }
 
 /** The one error handler of the Ripio dialect. */
-export function ripioErrorHandler(raised: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
-  const error = asAppError(raised);
-  let body: RipioError;
-  if (error instanceof AppError) {
-    body = renderRipioError(error.kind, { violations: error.violations, message: error.kind === 'malformed_body' || error.kind === 'throttled' ? error.message : undefined });
-    if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
-  } else {
-    body = renderRipioError('server_error');
-  }
-  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
-  if (body.status === 413) reply.header('connection', 'close');
-  return reply.code(body.status).type('application/json; charset=utf-8').send(body);
-}
+export const ripioErrorHandler = dialectErrorHandler((error) => {
+  const body = error
+    ? renderRipioError(error.kind, { violations: error.violations, message: error.kind === 'malformed_body' || error.kind === 'throttled' ? error.message : undefined })
+    : renderRipioError('server_error');
+  return { status: body.status, body };
+});
 
-export function ripioNotFound(allowedMethods: string[], method: string) {
-  return allowedMethods.length > 0
-    ? renderRipioError('method_not_allowed', { message: `Method "${method}" not allowed.` })
-    : renderRipioError('route_not_found');
+export function ripioNotFound(allowedMethods: string[], method: string): RenderedError {
+  const body =
+    allowedMethods.length > 0 ? renderRipioError('method_not_allowed', { message: `Method "${method}" not allowed.` }) : renderRipioError('route_not_found');
+  return { status: body.status, body };
 }
