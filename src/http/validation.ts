@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Violation } from '../domain/errors.js';
 
 /** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name, the body itself → ''. */
@@ -80,4 +81,44 @@ function valueAt(error: FastifySchemaValidationError): string {
 export function onePerField(...lists: Violation[][]): Violation[] {
   const seen = new Set<string>();
   return lists.flat().filter((v) => !seen.has(v.field) && seen.add(v.field));
+}
+
+function hasJsonType(value: unknown, type: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Fastify's ajv coerces types for every request part (42 → "42", "a" → ["a"]),
+ * which a JSON API must not do. Run on the body as received (before
+ * validation): fields (and array items) of the wrong JSON type.
+ */
+export function jsonTypeViolations(schema: TObject, body: unknown): Violation[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  const out: Violation[] = [];
+  for (const [field, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const value = (body as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (!hasJsonType(value, property.type)) {
+      out.push({ field, rule: 'invalid_type', params: { expected: String(property.type) } });
+    } else if (Array.isArray(value) && property.items) {
+      const itemType = (property.items as TSchema).type;
+      value.forEach((item, i) => {
+        if (!hasJsonType(item, itemType)) out.push({ field: `${field}[${i}]`, rule: 'invalid_type', params: { expected: String(itemType) } });
+      });
+    }
+  }
+  return out;
 }

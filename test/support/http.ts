@@ -15,7 +15,7 @@ export async function api<T = Json>(
   app: TestApp,
   method: string,
   path: string,
-  options: { token?: string; json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {},
+  options: { token?: string; json?: unknown; form?: Record<string, string>; body?: string | FormData; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, validationError } from '../../domain/errors.js';
+import { AppError, validationError, type Violation } from '../../domain/errors.js';
 import { cpnTicketSummary, cpnTicketViolations } from '../../domain/tickets.js';
 import type { ApiKeyService } from '../../services/api-keys.js';
 import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
@@ -9,7 +9,7 @@ import type { PaymentService } from '../../services/payments.js';
 import type { TicketService } from '../../services/tickets.js';
 import { replayStoredResponse } from '../idempotent-replay.js';
 import { principalOf, requireSupportTickets } from '../principal.js';
-import { onePerField, violationsFromValidation } from '../validation.js';
+import { jsonTypeViolations, onePerField, violationsFromValidation } from '../validation.js';
 import { apiKeyAuth } from './auth.js';
 import { presentSupportTicket, presentSupportTicketWithStatus } from './presenters.js';
 import {
@@ -31,6 +31,9 @@ const BODY_FIELDS = Object.keys(CreateSupportTicket.properties);
 /** Field errors are listed in the order of the documented body (`ccEmails[2]` sorts with `ccEmails`). */
 const fieldOrder = (field: string) => BODY_FIELDS.indexOf(field.split(/[.[]/)[0]!);
 
+/** Per request: the body's JSON type errors, found before ajv coerces them away. */
+const typeErrors = new WeakMap<object, Violation[]>();
+
 export interface CpnRouteDeps {
   apiKeys: ApiKeyService;
   payments: PaymentService;
@@ -50,6 +53,9 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
     {
       // Schema errors are collected with the rules the schema cannot state, so one 400 names every bad field.
       attachValidation: true,
+      preValidation: async (request) => {
+        typeErrors.set(request, jsonTypeViolations(CreateSupportTicket, request.body));
+      },
       schema: {
         tags: ['Support Tickets'],
         summary: 'Create a support ticket',
@@ -64,7 +70,7 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
       const body = request.body as CreateSupportTicket | undefined;
       const schemaViolations = request.validationError ? violationsFromValidation(request.validationError.validation, 'body') : [];
       const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-      const violations = onePerField(schemaViolations, isObject ? cpnTicketViolations(body) : []).sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
+      const violations = onePerField(typeErrors.get(request) ?? [], schemaViolations, isObject ? cpnTicketViolations(body) : []).sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
       if (violations.length > 0 || !body) throw validationError(violations);
 
       const ccEmails = body.ccEmails ?? [];
