@@ -11,9 +11,11 @@ import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
 import { createAccountService } from './services/accounts.js';
+import { createApiKeyService } from './services/api-keys.js';
 import { createAuthService } from './services/auth.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
+import { createPaymentService } from './services/payments.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
 import { createLocalStorage } from './storage/local.js';
@@ -44,8 +46,11 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const storage: ObjectStorage = createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
+  const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
   const services = {
-    accounts: createAccountService({ db, secretHashingKey: keys.secretHashing }),
+    accounts,
+    apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts }),
+    payments: createPaymentService({ db, accounts }),
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
     customers: createCustomerService({ db }),
     tickets: createTicketService({ db }),

@@ -1,7 +1,9 @@
+import fs from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDeskgate, type Deskgate } from '../app.js';
 import { DataDirBusyError } from '../db/data-dir-lock.js';
+import { PaymentFileError, paymentFileFormat, type PaymentFileFormat } from '../domain/payment-records.js';
 import { OperatorError } from '../services/accounts.js';
 import { createLogger } from '../log.js';
 import { printResult, type OutputOptions } from './output.js';
@@ -85,6 +87,48 @@ clients
     console.log(`Revoked ${clientId}.`);
   });
 
+const apiKeys = program.command('api-keys').description('manage API keys (Circle CPN dialect credentials, PREFIX:ID:SECRET)');
+apiKeys
+  .command('create')
+  .requiredOption('--account <accountId>')
+  .option('--live', 'a LIVE_API_KEY (default: TEST_API_KEY)')
+  .option('--name <name>', 'label for the key', '')
+  .addOption(shellOption)
+  .description('create a key; it is printed once and only a keyed hash of its secret is stored')
+  .action(async (options: { account: string; live?: boolean; name: string } & OutputOptions) => {
+    const key = await withDeskgate((d) => d.apiKeys.create(options.account, { live: options.live, name: options.name }));
+    printResult(key, options, { apiKey: 'API_KEY', id: 'API_KEY_ID' });
+  });
+apiKeys
+  .command('list')
+  .option('--account <accountId>', 'only this account')
+  .action(async (options: { account?: string }) => printResult(await withDeskgate((d) => d.apiKeys.list(options.account)), {}));
+apiKeys
+  .command('revoke <keyId>')
+  .description('revoke a key; it stops working at once')
+  .action(async (keyId: string) => {
+    await withDeskgate((d) => d.apiKeys.revoke(keyId));
+    console.log(`Revoked ${keyId}.`);
+  });
+
+const payments = program.command('payments').description("register an account's payments (CPN tickets refer to them)");
+payments
+  .command('import')
+  .requiredOption('--account <accountId>')
+  .requiredOption('--file <path>', 'a .csv file with a header row, or a .jsonl file (one JSON object per line)')
+  .addOption(new Option('--format <format>', 'instead of guessing from the file name').choices(['csv', 'jsonl']))
+  .description('upsert payments by id (fields: id, status, amount, currency, createDate); exits 1 if any line is rejected')
+  .action(async (options: { account: string; file: string; format?: PaymentFileFormat }) => {
+    const format = options.format ?? paymentFileFormat(options.file);
+    if (!format) throw new OperatorError(`Cannot tell the format of ${options.file}; name it .csv or .jsonl, or pass --format.`);
+    const content = await fs.readFile(options.file, 'utf8').catch((error: Error) => {
+      throw new OperatorError(`Cannot read ${options.file}: ${error.message}`);
+    });
+    const report = await withDeskgate((d) => d.payments.importFile(options.account, content, format));
+    printResult({ accepted: report.accepted.length, rejected: report.rejected.length, lines: [...report.accepted, ...report.rejected].sort((a, b) => a.line - b.line) }, {});
+    if (report.rejected.length > 0) process.exitCode = 1;
+  });
+
 const tickets = program.command('tickets').description('inspect support tickets');
 tickets
   .command('list')
@@ -109,7 +153,7 @@ desk
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof OperatorError || error instanceof DataDirBusyError) {
+  if (error instanceof ConfigError || error instanceof OperatorError || error instanceof PaymentFileError || error instanceof DataDirBusyError) {
     console.error(`deskgate: ${error.message}`);
     process.exit(2);
   }

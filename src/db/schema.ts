@@ -91,6 +91,30 @@ export interface BuiltinCasesTable {
   created_at: CreatedAt;
 }
 
+export type ApiKeyEnvironment = 'TEST' | 'LIVE';
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  environment: ApiKeyEnvironment;
+  name: Generated<string>;
+  secret_hash: Buffer;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface PaymentsTable {
+  account_id: string;
+  id: string;
+  status: string | null;
+  /** numeric: read back as a string, so amounts stay exact. */
+  amount: string | null;
+  currency: string | null;
+  create_date: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  imported_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   accounts: AccountsTable;
   oauth_clients: OauthClientsTable;
@@ -100,12 +124,15 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   builtin_cases: BuiltinCasesTable;
   worker_heartbeats: WorkerHeartbeatsTable;
+  api_keys: ApiKeysTable;
+  payments: PaymentsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
 export type Customer = Selectable<CustomersTable>;
 export type Ticket = Selectable<TicketsTable>;
 export type NewTicket = Insertable<TicketsTable>;
+export type Payment = Selectable<PaymentsTable>;
 export type Attachment = Selectable<AttachmentsTable>;
 export type NewAttachment = Insertable<AttachmentsTable>;
 

@@ -34,6 +34,8 @@ export type AppErrorKind =
   | 'malformed_body'
   | 'payload_too_large'
   | 'not_authenticated'
+  /** Credentials given, but not in the dialect's shape (e.g. an API key without three parts). */
+  | 'malformed_credentials'
   | 'authentication_failed'
   | 'support_tickets_disabled'
   | 'ticket_not_found'

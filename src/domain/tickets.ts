@@ -41,3 +41,44 @@ export function ripioTicketViolations(fields: RipioTicketFields): Violation[] {
   checkText('description', fields.description, DESCRIPTION_MAX_LENGTH, out);
   return out;
 }
+
+/** Circle's `SupportTicketIssueType`. */
+export const CPN_ISSUE_TYPES = [
+  'PAYMENT_SETTLEMENT_DELAY',
+  'PAYMENT_SENT_TO_WRONG_RECIPIENT',
+  'PAYMENT_AMOUNT_INCORRECT',
+  'REQUEST_FOR_INFORMATION_OFI',
+  'REQUEST_FOR_INFORMATION_SENDER',
+  'REQUEST_FOR_INFORMATION_RECEIVER',
+  'FUNDING_AMOUNT_DISCREPANCY',
+  'REVERSE_FUNDS',
+  'EXISTING_TICKET',
+  'OTHER',
+] as const;
+export type CpnIssueType = (typeof CPN_ISSUE_TYPES)[number];
+export const CC_EMAILS_MAX = 10;
+
+/**
+ * The CPN create rules a JSON schema cannot state (the schema checks types,
+ * formats, choices and sizes): bare uuids, a non-blank description, and cc
+ * addresses distinct regardless of letter case (they reach the same mailbox).
+ */
+export function cpnTicketViolations(body: { paymentId?: unknown; idempotencyKey?: unknown; description?: unknown; ccEmails?: unknown }): Violation[] {
+  const out: Violation[] = [];
+  // The schema's uuid format also admits a `urn:uuid:` prefix; the API takes bare uuids only.
+  for (const field of ['paymentId', 'idempotencyKey'] as const) {
+    const value = body[field];
+    if (typeof value === 'string' && !isUuid(value)) out.push({ field, rule: 'invalid_uuid' });
+  }
+  if (body.description === undefined || typeof body.description === 'string') checkText('description', body.description, DESCRIPTION_MAX_LENGTH, out);
+  if (Array.isArray(body.ccEmails) && body.ccEmails.every((e) => typeof e === 'string')) {
+    const distinct = new Set(body.ccEmails.map((e: string) => e.toLowerCase()));
+    if (distinct.size < body.ccEmails.length) out.push({ field: 'ccEmails', rule: 'duplicate' });
+  }
+  return out;
+}
+
+/** The desk's one-line summary of a CPN ticket (CPN has no summary field). */
+export function cpnTicketSummary(issueType: string, paymentId: string): string {
+  return `${issueType} - payment ${paymentId}`;
+}

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { cpnErrorHandler, cpnNotFound } from './cpn/errors.js';
+import { cpnDialect } from './cpn/plugin.js';
+import type { CpnRouteDeps } from './cpn/ticket-routes.js';
 import { ripioDialect } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
 import type { TicketRouteDeps } from './ripio/ticket-routes.js';
 import { routeIndex } from './route-index.js';
 
-export interface ServerDeps extends TicketRouteDeps {
+export interface ServerDeps extends TicketRouteDeps, CpnRouteDeps {
   log: Logger;
   /** Readiness: database reachable, migrations current, storage writable. */
   readiness(): Promise<Record<string, boolean>>;
@@ -18,6 +21,15 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 function requestId(raw: FastifyRequest['raw']): string {
   const given = raw.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+const CPN_PATH = /^\/v[12]\/cpn(\/|\?|$)/;
+
+/** Errors outside a dialect's own routes (unknown routes, unparsable bodies there) speak the dialect of the path. */
+function dialectOf(url: string) {
+  return CPN_PATH.test(url)
+    ? { errorHandler: cpnErrorHandler, notFound: cpnNotFound }
+    : { errorHandler: ripioErrorHandler, notFound: ripioNotFound };
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -38,12 +50,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   const routes = routeIndex(app);
-  app.setErrorHandler(ripioErrorHandler);
+  app.setErrorHandler<FastifyError>((error, request, reply) => dialectOf(request.url).errorHandler(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const allowed = routes.allowedMethods(request.url);
     if (allowed.length > 0) reply.header('allow', allowed.join(', '));
-    const body = ripioNotFound(allowed, request.method);
-    return reply.code(body.status).send(body);
+    const { status, body } = dialectOf(request.url).notFound(allowed, request.method);
+    return reply.code(status).send(body);
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -54,5 +66,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   await app.register(ripioDialect, deps);
+  await app.register(cpnDialect, deps);
   return app;
 }

@@ -1,12 +1,13 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Violation } from '../domain/errors.js';
 
-/** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name. */
+/** Field path of an ajv error: `/ccEmails/1` → `ccEmails[1]`, a missing property → its name, the body itself → ''. */
 function fieldOf(error: FastifySchemaValidationError, context: string | undefined): string {
   const segments = error.instancePath.split('/').filter(Boolean);
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   if (missing) segments.push(missing);
-  if (segments.length === 0) return context === 'body' || !context ? 'non_field_errors' : context;
+  if (segments.length === 0) return context === 'body' || !context ? '' : context;
   return segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
 }
 
@@ -46,7 +47,11 @@ export function violationsFromValidation(errors: FastifySchemaValidationError[],
       case 'enum':
       case 'const':
       case 'anyOf':
-        violation = { field, rule: 'invalid_choice', params: { value: valueAt(error) } };
+        violation = {
+          field,
+          rule: 'invalid_choice',
+          params: { value: valueAt(error), ...(Array.isArray(params.allowedValues) ? { allowed: params.allowedValues.join(', ') } : {}) },
+        };
         break;
       case 'type':
         violation = { field, rule: 'invalid_type', params: { expected: String(params.type) } };
@@ -70,4 +75,50 @@ export function violationsFromValidation(errors: FastifySchemaValidationError[],
 function valueAt(error: FastifySchemaValidationError): string {
   const data = (error as { data?: unknown }).data;
   return typeof data === 'string' ? data : JSON.stringify(data ?? null);
+}
+
+/** Several checks' violations as one list, keeping the first broken rule of each field. */
+export function onePerField(...lists: Violation[][]): Violation[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((v) => !seen.has(v.field) && seen.add(v.field));
+}
+
+function hasJsonType(value: unknown, type: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'array':
+      return Array.isArray(value);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
+  }
+}
+
+/**
+ * Fastify's ajv coerces types for every request part (42 → "42", "a" → ["a"]),
+ * which a JSON API must not do. Run on the body as received (before
+ * validation): fields (and array items) of the wrong JSON type.
+ */
+export function jsonTypeViolations(schema: TObject, body: unknown): Violation[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  const out: Violation[] = [];
+  for (const [field, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const value = (body as Record<string, unknown>)[field];
+    if (value === undefined) continue;
+    if (!hasJsonType(value, property.type)) {
+      out.push({ field, rule: 'invalid_type', params: { expected: String(property.type) } });
+    } else if (Array.isArray(value) && property.items) {
+      const itemType = (property.items as TSchema).type;
+      value.forEach((item, i) => {
+        if (!hasJsonType(item, itemType)) out.push({ field: `${field}[${i}]`, rule: 'invalid_type', params: { expected: String(itemType) } });
+      });
+    }
+  }
+  return out;
 }

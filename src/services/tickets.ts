@@ -77,10 +77,15 @@ export function createTicketService(deps: { db: Kysely<Database> }) {
         return ticket;
       });
     },
-    async get(accountId: string, id: string): Promise<Ticket> {
+    /** With `dialect`, a ticket created through the other dialect does not exist (its fields do not fit). */
+    async get(accountId: string, id: string, dialect?: Dialect): Promise<Ticket> {
       const ticket = isUuid(id) ? await ticketQueries(deps.db).find(accountId, id) : undefined;
-      if (!ticket) throw new AppError('ticket_not_found', 'Support ticket not found.');
+      if (!ticket || (dialect && ticket.dialect !== dialect)) throw new AppError('ticket_not_found', 'Support ticket not found.');
       return ticket;
+    },
+    /** Cursor paging (CPN): newest first, after or before a ticket id. */
+    page(filter: TicketFilter, size: number, cursor: { after?: string; before?: string }) {
+      return ticketQueries(deps.db).page(filter, size, cursor);
     },
     async list(filter: TicketFilter, limit: number, offset: number) {
       const queries = ticketQueries(deps.db);

@@ -1,4 +1,7 @@
 import type { TestApp } from './app.js';
+import { api } from './http.js';
+
+export { api };
 
 export interface Partner {
   accountId: string;
@@ -7,13 +10,6 @@ export interface Partner {
   token: string;
 }
 
-export interface ApiResponse<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-/** Creates an account (support tickets enabled unless told otherwise) with an OAuth client and a token. */
 export async function createPartner(app: TestApp, options: { enabled?: boolean; name?: string } = {}): Promise<Partner> {
   const { deskgate } = app;
   const account = await deskgate.accounts.create(options.name ?? 'Partner');
@@ -30,35 +26,6 @@ export async function requestToken(app: TestApp, clientId: string, clientSecret:
   });
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.accessToken;
-}
-
-export async function api<T = any>(
-  app: TestApp,
-  method: string,
-  path: string,
-  options: { token?: string; json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {},
-): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | FormData | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  } else if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  } else if (options.body) {
-    body = options.body;
-  }
-  const res = await fetch(app.url + path, { method, headers, body });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
 export async function createCustomer(app: TestApp, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {

@@ -1,11 +1,13 @@
-import type { Kysely } from 'kysely';
-import type { Database, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Dialect, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
 
 export interface TicketFilter {
   accountId: string;
   status?: TicketStatus;
   customerId?: string;
   paymentId?: string;
+  /** Only tickets created through this dialect. */
+  dialect?: Dialect;
 }
 
 function filtered(db: Kysely<Database>, filter: TicketFilter) {
@@ -13,6 +15,7 @@ function filtered(db: Kysely<Database>, filter: TicketFilter) {
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.paymentId) query = query.where('payment_id', '=', filter.paymentId);
+  if (filter.dialect) query = query.where('dialect', '=', filter.dialect);
   return query;
 }
 
@@ -33,6 +36,22 @@ export function ticketQueries(db: Kysely<Database>) {
     /** Newest first; ties broken by id so pages never overlap. */
     list(filter: TicketFilter, limit: number, offset: number) {
       return filtered(db, filter).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+    /**
+     * A page of Circle-style cursor paging, newest first: the tickets right
+     * after (older than) or right before (newer than) the cursor ticket. A
+     * cursor that is not one of the account's tickets gives an empty page.
+     */
+    async page(filter: TicketFilter, size: number, cursor: { after?: string; before?: string }): Promise<Ticket[]> {
+      const cursorId = cursor.after ?? cursor.before;
+      const position = sql`(SELECT c.created_at, c.id FROM tickets AS c WHERE c.account_id = ${filter.accountId} AND c.id = ${cursorId ?? null})`;
+      let query = filtered(db, filter).selectAll();
+      if (cursor.before) {
+        const newer = await query.where(sql<boolean>`(tickets.created_at, tickets.id) > ${position}`).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(size).execute();
+        return newer.reverse();
+      }
+      if (cursor.after) query = query.where(sql<boolean>`(tickets.created_at, tickets.id) < ${position}`);
+      return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(size).execute();
     },
     async count(filter: TicketFilter): Promise<number> {
       const row = await filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

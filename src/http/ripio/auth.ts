@@ -1,12 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { AuthService, Principal } from '../../services/auth.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}
+import type { AuthService } from '../../services/auth.js';
 
 /** preHandler: `Authorization: Bearer <jwt>` → request.principal (401 otherwise). */
 export function bearerAuth(auth: AuthService) {
@@ -18,14 +12,4 @@ export function bearerAuth(auth: AuthService) {
     if (!token || extra.length > 0) throw new AppError('authentication_failed');
     request.principal = await auth.authenticateBearer(token);
   };
-}
-
-/** preHandler after bearerAuth: the per-account feature gate of support tickets (403). */
-export async function requireSupportTickets(request: FastifyRequest) {
-  if (!principalOf(request).supportTicketsEnabled) throw new AppError('support_tickets_disabled');
-}
-
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new Error('route is missing its authentication preHandler');
-  return request.principal;
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthService } from '../../services/auth.js';
 import type { CustomerService } from '../../services/customers.js';
-import { bearerAuth, principalOf } from './auth.js';
+import { principalOf } from '../principal.js';
+import { bearerAuth } from './auth.js';
 import { presentCustomer } from './presenters.js';
 import { CreateCustomerBody, CustomerParams, CustomerResponse, UpdateCustomerBody, errorResponses } from './schemas.js';
 

@@ -1,6 +1,5 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type AppErrorKind, type Violation } from '../../domain/errors.js';
-import { violationsFromValidation } from '../validation.js';
+import type { AppErrorKind, Violation } from '../../domain/errors.js';
+import { dialectErrorHandler, type RenderedError } from '../errors.js';
 
 /** The Ripio `ErrorResponse`: `{code, type, detail, status}`. */
 export interface RipioError {
@@ -16,6 +15,7 @@ const CATALOGUE: Record<AppErrorKind | 'route_not_found' | 'method_not_allowed' 
   malformed_body: { status: 400, code: 20001, type: 'ParseError' },
   customer_without_email: { status: 400, code: 20014, type: 'EmailRequiredException', message: 'The customer must have an email setup.' },
   not_authenticated: { status: 401, code: 40001, type: 'NotAuthenticated', message: 'Authentication credentials were not provided.' },
+  malformed_credentials: { status: 401, code: 40002, type: 'AuthenticationFailed', message: 'Incorrect authentication credentials.' },
   authentication_failed: { status: 401, code: 40002, type: 'AuthenticationFailed', message: 'Incorrect authentication credentials.' },
   support_tickets_disabled: { status: 403, code: 20061, type: 'SupportTicketsNotEnabledException', message: 'Support tickets are not enabled for this account.' },
   ticket_not_found: { status: 404, code: 40017, type: 'SupportTicketNotFoundException', message: 'Support ticket not found.' },
@@ -43,6 +43,7 @@ const CATALOGUE: Record<AppErrorKind | 'route_not_found' | 'method_not_allowed' 
 
 const AUTH_CODES: Partial<Record<AppErrorKind, string>> = {
   not_authenticated: 'not_authenticated',
+  malformed_credentials: 'authentication_failed',
   authentication_failed: 'authentication_failed',
 };
 
@@ -89,7 +90,8 @@ function message(v: Violation): string {
 
 function fieldErrors(violations: Violation[]): Record<string, string[]> {
   const detail: Record<string, string[]> = {};
-  for (const v of violations) (detail[v.field] ??= []).push(message(v));
+  // DRF names errors about the body as a whole `non_field_errors`.
+  for (const v of violations) (detail[v.field || 'non_field_errors'] ??= []).push(message(v));
   return detail;
 }
 
@@ -102,40 +104,16 @@ export function renderRipioError(kind: keyof typeof CATALOGUE, options: { violat
   return { code: entry.code, type: entry.type, detail, status: entry.status };
 }
 
-function fromFastifyError(error: FastifyError): RipioError {
-  if (error.validation) return renderRipioError('validation', { violations: violationsFromValidation(error.validation, error.validationContext) });
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return renderRipioError('payload_too_large');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return renderRipioError('malformed_body', { message: 'Unsupported media type in request.' });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return renderRipioError('malformed_body', { message: 'JSON parse error - the request body is not valid JSON.' });
-  }
-  if (error instanceof SyntaxError || error.statusCode === 400) {
-    return renderRipioError('malformed_body', { message: 'Malformed request body.' });
-  }
-  return renderRipioError('server_error');
-}
-
 /** The one error handler of the Ripio dialect. */
-export function ripioErrorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
-  let body: RipioError;
-  if (error instanceof AppError) {
-    body = renderRipioError(error.kind, { violations: error.violations, message: error.message !== error.kind ? error.message : undefined });
-    if (error.retryAfterSeconds !== null) reply.header('retry-after', String(error.retryAfterSeconds));
-  } else {
-    body = fromFastifyError(error);
-  }
-  if (body.status >= 500) request.log.error({ err: error }, 'request failed');
-  if (body.status === 413) reply.header('connection', 'close');
-  return reply.code(body.status).type('application/json; charset=utf-8').send(body);
-}
+export const ripioErrorHandler = dialectErrorHandler((error) => {
+  const body = error
+    ? renderRipioError(error.kind, { violations: error.violations, message: error.message !== error.kind ? error.message : undefined })
+    : renderRipioError('server_error');
+  return { status: body.status, body };
+});
 
-export function ripioNotFound(allowedMethods: string[], method: string) {
-  return allowedMethods.length > 0
-    ? renderRipioError('method_not_allowed', { message: `Method "${method}" not allowed.` })
-    : renderRipioError('route_not_found');
+export function ripioNotFound(allowedMethods: string[], method: string): RenderedError {
+  const body =
+    allowedMethods.length > 0 ? renderRipioError('method_not_allowed', { message: `Method "${method}" not allowed.` }) : renderRipioError('route_not_found');
+  return { status: body.status, body };
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { errorResponsesFor } from '../schemas.js';
 
 export const Uuid = Type.String({ format: 'uuid' });
 
@@ -12,8 +13,7 @@ export const ErrorResponse = Type.Object(
   { $id: 'RipioErrorResponse', title: 'ErrorResponse' },
 );
 
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { ...Type.Ref('RipioErrorResponse'), description: `Error ${s}` }]));
+export const errorResponses = errorResponsesFor('RipioErrorResponse');
 
 export const TokenRequest = Type.Object({
   grant_type: Type.Optional(Type.String()),

@@ -10,7 +10,9 @@ import { fingerprint, type IdempotencyService } from '../../services/idempotency
 import type { TicketService } from '../../services/tickets.js';
 import type { ObjectStorage } from '../../storage/storage.js';
 import { rejectDeclaredOversize } from '../body-cap.js';
-import { bearerAuth, principalOf, requireSupportTickets } from './auth.js';
+import { replayStoredResponse } from '../idempotent-replay.js';
+import { principalOf, requireSupportTickets } from '../principal.js';
+import { bearerAuth } from './auth.js';
 import { presentTicket, presentTicketSummary } from './presenters.js';
 import { SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
 import { readTicketForm } from './ticket-form.js';
@@ -73,11 +75,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         if (violations.length > 0) throw validationError(violations);
         const requestPrint = fingerprint({ ...form.fields, files: intake.stored.map((a) => ({ name: a.filename, sha256: a.sha256 })) });
 
-        if (claim?.state === 'done') {
-          if (claim.fingerprint !== requestPrint) throw new AppError('idempotency_key_reused');
-          reply.header('idempotent-replayed', 'true');
-          return reply.code(claim.responseStatus as 202).send(claim.responseBody as SupportTicketResponse);
-        }
+        if (claim?.state === 'done') return replayStoredResponse(reply, claim, requestPrint);
 
         const customer = await deps.customers.find(accountId, form.fields.customerId!);
         if (!customer) throw validationError([{ field: 'customerId', rule: 'customer_not_found' }]);

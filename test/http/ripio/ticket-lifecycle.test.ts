@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually, startTestApp, type TestApp } from '../../support/app.js';
 import { sampleFile } from '../../support/files.js';
-import { api, createCustomer, createPartner, createTicket, ticketForm, type Partner } from '../../support/ripio.js';
+import { api } from '../../support/http.js';
+import { createCustomer, createPartner, createTicket, ticketForm, type Partner } from '../../support/ripio.js';
 
 let app: TestApp;
 let partner: Partner;

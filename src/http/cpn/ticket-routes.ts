@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, validationError, type Violation } from '../../domain/errors.js';
+import { cpnTicketSummary, cpnTicketViolations } from '../../domain/tickets.js';
+import type { ApiKeyService } from '../../services/api-keys.js';
+import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
+import type { PaymentService } from '../../services/payments.js';
+import type { TicketService } from '../../services/tickets.js';
+import { replayStoredResponse } from '../idempotent-replay.js';
+import { principalOf, requireSupportTickets } from '../principal.js';
+import { jsonTypeViolations, onePerField, violationsFromValidation } from '../validation.js';
+import { apiKeyAuth } from './auth.js';
+import { presentSupportTicket, presentSupportTicketWithStatus } from './presenters.js';
+import {
+  CPN_PAGE_SIZE_DEFAULT,
+  CPN_PAGE_SIZE_MAX,
+  CreateSupportTicket,
+  SupportTicketListQuery,
+  SupportTicketListResponse,
+  SupportTicketParams,
+  SupportTicketResponse,
+  SupportTicketWithStatusResponse,
+  errorResponses,
+} from './schemas.js';
+
+export const CPN_CREATE_SCOPE = 'cpn.supportTickets.create';
+const EXTENSION = 'deskgate extension: not part of Circle\'s CPN API.';
+
+const BODY_FIELDS = Object.keys(CreateSupportTicket.properties);
+/** Field errors are listed in the order of the documented body (`ccEmails[2]` sorts with `ccEmails`). */
+const fieldOrder = (field: string) => BODY_FIELDS.indexOf(field.split(/[.[]/)[0]!);
+
+/** Per request: the body's JSON type errors, found before ajv coerces them away. */
+const typeErrors = new WeakMap<object, Violation[]>();
+
+export interface CpnRouteDeps {
+  apiKeys: ApiKeyService;
+  payments: PaymentService;
+  tickets: TicketService;
+  idempotency: IdempotencyService;
+}
+
+export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ BearerAuth: [] }];
+  // Check order: authentication (401) → feature gate (403) → body rules (400) → payment (404) → create.
+  api.addHook('onRequest', apiKeyAuth(deps.apiKeys));
+  api.addHook('onRequest', requireSupportTickets);
+
+  api.post(
+    '/v1/cpn/supportTickets',
+    {
+      // Schema errors are collected with the rules the schema cannot state, so one 400 names every bad field.
+      attachValidation: true,
+      preValidation: async (request) => {
+        typeErrors.set(request, jsonTypeViolations(CreateSupportTicket, request.body));
+      },
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'Create a support ticket',
+        operationId: 'createSupportTicket',
+        security,
+        body: CreateSupportTicket,
+        response: { 201: SupportTicketResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = principalOf(request);
+      const body = request.body as CreateSupportTicket | undefined;
+      const schemaViolations = request.validationError ? violationsFromValidation(request.validationError.validation, 'body') : [];
+      const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+      const violations = onePerField(typeErrors.get(request) ?? [], schemaViolations, isObject ? cpnTicketViolations(body) : []).sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
+      if (violations.length > 0 || !body) throw validationError(violations);
+
+      const ccEmails = body.ccEmails ?? [];
+      const requestPrint = fingerprint({ paymentId: body.paymentId, issueType: body.issueType, description: body.description, email: body.email, ccEmails });
+      const key = body.idempotencyKey.toLowerCase();
+      const claim = await deps.idempotency.claim(accountId, CPN_CREATE_SCOPE, key);
+      if (claim.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
+      if (claim.state === 'done') return replayStoredResponse(reply, claim, requestPrint);
+
+      let created = false;
+      try {
+        if (!(await deps.payments.exists(accountId, body.paymentId))) throw new AppError('payment_not_found');
+        const ticket = await deps.tickets.create(
+          {
+            id: randomUUID(),
+            accountId,
+            dialect: 'cpn',
+            customerId: null,
+            paymentId: body.paymentId,
+            summary: cpnTicketSummary(body.issueType, body.paymentId),
+            description: body.description,
+            issueType: body.issueType,
+            requesterEmail: body.email,
+            ccEmails,
+            externalRef: randomUUID(),
+          },
+          [],
+          { scope: CPN_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t) => ({ status: 201, body: { data: presentSupportTicket(t) } }) },
+        );
+        created = true;
+        return reply.code(201).send({ data: presentSupportTicket(ticket) });
+      } finally {
+        // A refused request leaves its key free, so the same request can succeed later (e.g. once the payment is imported).
+        if (!created) await deps.idempotency.release(accountId, CPN_CREATE_SCOPE, key);
+      }
+    },
+  );
+
+  api.get(
+    '/v1/cpn/supportTickets/:id',
+    {
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'Get a support ticket (extension)',
+        description: `${EXTENSION} The ticket as created, plus its status; caseRefId is set once the help desk has registered it.`,
+        'x-deskgate-extension': true,
+        operationId: 'getSupportTicket',
+        security,
+        params: SupportTicketParams,
+        response: { 200: SupportTicketWithStatusResponse, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ data: presentSupportTicketWithStatus(await deps.tickets.get(principalOf(request).accountId, request.params.id, 'cpn')) }),
+  );
+
+  api.get(
+    '/v1/cpn/supportTickets',
+    {
+      schema: {
+        tags: ['Support Tickets'],
+        summary: 'List support tickets (extension)',
+        description: `${EXTENSION} Newest first, with Circle's cursor paging (pageAfter/pageBefore are ticket ids; use one at most).`,
+        'x-deskgate-extension': true,
+        operationId: 'listSupportTickets',
+        security,
+        querystring: SupportTicketListQuery,
+        response: { 200: SupportTicketListResponse, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { paymentId, pageAfter, pageBefore, pageSize = CPN_PAGE_SIZE_DEFAULT } = request.query;
+      if (pageAfter && pageBefore) {
+        throw validationError([{ field: 'pageBefore', rule: 'invalid', params: { message: 'Use pageAfter or pageBefore, not both.' } }]);
+      }
+      const filter = { accountId: principalOf(request).accountId, dialect: 'cpn' as const, paymentId };
+      const tickets = await deps.tickets.page(filter, Math.min(pageSize, CPN_PAGE_SIZE_MAX), { after: pageAfter, before: pageBefore });
+      return { data: tickets.map(presentSupportTicketWithStatus) };
+    },
+  );
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { countTickets, createCpnPartner, createCpnTicket, importPayment, ticketBody, type CpnPartner } from '../../support/cpn.js';
+
+let app: TestApp;
+let partner: CpnPartner;
+let paymentId: string;
+const CONFLICT = { code: 290001, message: 'A request with this idempotency key has already been processed.' };
+
+before(async () => {
+  app = await startTestApp({ worker: false });
+  partner = await createCpnPartner(app);
+  paymentId = await importPayment(app, partner);
+});
+after(() => app.close());
+
+test('the same key with the same body replays the original status and body exactly (key order does not matter)', async () => {
+  const body = ticketBody(paymentId);
+  const first = await createCpnTicket(app, partner, body);
+  assert.equal(first.status, 201);
+  const reordered = Object.fromEntries(Object.entries(body).reverse());
+  const again = await createCpnTicket(app, partner, reordered);
+  assert.equal(again.status, 201);
+  assert.deepEqual(again.body, first.body);
+  assert.equal(again.headers.get('idempotent-replayed'), 'true');
+  const tickets = await app.deskgate.database.db.selectFrom('tickets').select('id').where('id', '=', first.body.data.id).execute();
+  assert.equal(tickets.length, 1);
+});
+
+test('the same key with a different body is a 409 (and stores nothing)', async () => {
+  const body = ticketBody(paymentId);
+  assert.equal((await createCpnTicket(app, partner, body)).status, 201);
+  const before = await countTickets(app);
+  for (const change of [{ description: 'Another text.' }, { ccEmails: [] }, { issueType: 'OTHER' }]) {
+    const res = await createCpnTicket(app, partner, { ...body, ...change });
+    assert.deepEqual([res.status, res.body], [409, CONFLICT], JSON.stringify(change));
+  }
+  assert.equal(await countTickets(app), before);
+});
+
+test('keys are scoped per account: another account may use the same key', async () => {
+  const body = ticketBody(paymentId);
+  assert.equal((await createCpnTicket(app, partner, body)).status, 201);
+  const other = await createCpnPartner(app);
+  await importPayment(app, other, paymentId);
+  const res = await createCpnTicket(app, other, body);
+  assert.equal(res.status, 201);
+});
+
+test('20 concurrent identical requests create exactly one ticket; every answer is that 201 or the 409', async () => {
+  const body = ticketBody(paymentId);
+  const before = await countTickets(app);
+  const responses = await Promise.all(Array.from({ length: 20 }, () => createCpnTicket(app, partner, body)));
+  assert.equal(await countTickets(app), before + 1);
+  const created = responses.filter((r) => r.status === 201);
+  assert.ok(created.length >= 1, 'at least the first request succeeds');
+  for (const res of created) assert.deepEqual(res.body, created[0]!.body);
+  for (const res of responses.filter((r) => r.status !== 201)) assert.deepEqual([res.status, res.body], [409, CONFLICT]);
+  // Once the first has finished, the key replays it.
+  const later = await createCpnTicket(app, partner, body);
+  assert.deepEqual([later.status, later.body], [201, created[0]!.body]);
+});
