@@ -1,7 +1,6 @@
 import type { TestApp } from './app.js';
 
 /** Tests read response bodies as loosely typed JSON on purpose: the assertions are the type check. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 export interface ApiResponse<T = Json> {
