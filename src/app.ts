@@ -6,7 +6,7 @@ import { migrate, migrationsCurrent } from './db/migrate.js';
 import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
 import { buildServer } from './http/server.js';
-import { DEFAULT_LIVENESS, type LivenessOptions } from './jobs/liveness.js';
+import type { LivenessOptions } from './jobs/liveness.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
@@ -17,8 +17,14 @@ import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
+import { createWebhookDeliveryService } from './services/webhook-deliveries.js';
+import { createWebhookEndpointService } from './services/webhook-endpoints.js';
 import { createLocalStorage } from './storage/local.js';
 import type { ObjectStorage } from './storage/storage.js';
+import { createWebhookDeliverer, firstAttemptAt } from './webhooks/deliver.js';
+import type { WebhookDialects } from './webhooks/dialect.js';
+import { webhookOutbox } from './webhooks/events.js';
+import { createRipioWebhookDialect } from './webhooks/ripio-dialect.js';
 import path from 'node:path';
 
 export interface OpenOptions {
@@ -46,6 +52,16 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const storage: ObjectStorage = createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
+  // CPN subscriptions will add their dialect here; the delivery core does not change.
+  const webhookDialects: WebhookDialects = { ripio: createRipioWebhookDialect(keys.sealing) };
+  const deliveryPolicy = {
+    retryScheduleMs: config.webhooks.retryScheduleMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    disableAfterMs: config.webhooks.disableAfterMs,
+    outbound: { allowedHosts: config.webhooks.allowedHosts },
+  };
+  const webhookDeliverer = createWebhookDeliverer({ db, dialects: webhookDialects, policy: deliveryPolicy, log: options.log.child({ component: 'webhooks' }) });
+  const webhookDeliveries = createWebhookDeliveryService({ db, retentionMs: config.webhooks.retentionMs });
   const services = {
     accounts: createAccountService({ db, secretHashingKey: keys.secretHashing }),
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
@@ -57,7 +73,17 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       desk,
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
-      onSettled: [],
+      onSettled: [webhookOutbox({ dialects: webhookDialects, firstAttemptAt: (now) => firstAttemptAt(deliveryPolicy, now) })],
+    }),
+    webhookDeliverer,
+    webhookDeliveries,
+    webhookEndpoints: createWebhookEndpointService({
+      db,
+      sealingKey: keys.sealing,
+      dialects: webhookDialects,
+      outbound: deliveryPolicy.outbound,
+      deliverer: webhookDeliverer,
+      deliveries: webhookDeliveries,
     }),
   };
 
@@ -94,7 +120,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         crontab: CRONTAB,
         concurrency: config.worker.concurrency,
         pollIntervalMs: config.worker.pollIntervalMs,
-        liveness: options.liveness ?? DEFAULT_LIVENESS,
+        liveness: options.liveness ?? { heartbeatMs: config.worker.heartbeatMs, deadAfterMs: config.worker.deadAfterMs },
         log: options.log.child({ component: 'worker' }),
       });
       return worker;

@@ -8,8 +8,6 @@ export interface LivenessOptions {
   deadAfterMs: number;
 }
 
-export const DEFAULT_LIVENESS: LivenessOptions = { heartbeatMs: 5_000, deadAfterMs: 30_000 };
-
 /**
  * graphile-worker only frees jobs locked by a vanished worker after 4 hours.
  * Workers here heartbeat into `worker_heartbeats`; any process can then unlock

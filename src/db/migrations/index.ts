@@ -1,4 +1,5 @@
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_webhooks.js';
 
 export interface Migration {
   id: number;
@@ -7,6 +8,9 @@ export interface Migration {
 }
 
 /** Numbered, append-only: never edit a migration that has shipped; add the next one. */
-export const migrations: Migration[] = [{ id: 1, name: 'foundation', sql: m0001.sql }];
+export const migrations: Migration[] = [
+  { id: 1, name: 'foundation', sql: m0001.sql },
+  { id: 2, name: 'webhooks', sql: m0002.sql },
+];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;
