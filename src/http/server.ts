@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ripioDialect } from './ripio/plugin.js';
+import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
-import type { TicketRouteDeps } from './ripio/ticket-routes.js';
 import { routeIndex } from './route-index.js';
 
-export interface ServerDeps extends TicketRouteDeps {
+export interface ServerDeps extends RipioDeps {
   log: Logger;
   /** Readiness: database reachable, migrations current, storage writable. */
   readiness(): Promise<Record<string, boolean>>;
