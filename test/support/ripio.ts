@@ -1,5 +1,8 @@
 import type { TestApp } from './app.js';
 
+/** Any running deskgate API: a test app, or a deskgate child process. */
+export type ApiTarget = Pick<TestApp, 'url'>;
+
 export interface Partner {
   accountId: string;
   clientId: string;
@@ -23,7 +26,7 @@ export async function createPartner(app: TestApp, options: { enabled?: boolean; 
   return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
 }
 
-export async function requestToken(app: TestApp, clientId: string, clientSecret: string): Promise<string> {
+export async function requestToken(app: ApiTarget, clientId: string, clientSecret: string): Promise<string> {
   const res = await api(app, 'POST', '/oauth2/token/', {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
     form: { grant_type: 'client_credentials' },
@@ -33,7 +36,7 @@ export async function requestToken(app: TestApp, clientId: string, clientSecret:
 }
 
 export async function api<T = any>(
-  app: TestApp,
+  app: ApiTarget,
   method: string,
   path: string,
   options: { token?: string; json?: unknown; form?: Record<string, string>; body?: FormData; headers?: Record<string, string> } = {},
@@ -61,7 +64,7 @@ export async function api<T = any>(
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-export async function createCustomer(app: TestApp, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {
+export async function createCustomer(app: ApiTarget, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {
   const res = await api(app, 'POST', '/api/v1/customers/', { token: partner.token, json: { email, type: 'INDIVIDUAL' } });
   if (res.status !== 201) throw new Error(`customer create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.customerId;
@@ -81,6 +84,6 @@ export function ticketForm(fields: Record<string, string | undefined>, files: Fi
   return form;
 }
 
-export function createTicket(app: TestApp, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
+export function createTicket(app: ApiTarget, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
   return api(app, 'POST', '/api/v1/supportTickets/', { token: partner.token, body: form, headers });
 }

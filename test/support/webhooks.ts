@@ -1,8 +1,8 @@
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { createBuiltinDesk } from '../../src/desks/builtin.js';
 import { PermanentDeskError, type Desk } from '../../src/desks/desk.js';
-import type { TestApp, TestAppOptions } from './app.js';
-import { api, createCustomer, createTicket, ticketForm, type Partner } from './ripio.js';
+import type { TestAppOptions } from './app.js';
+import { api, createCustomer, createTicket, ticketForm, type ApiTarget, type Partner } from './ripio.js';
 import type { ReceivedRequest } from './webhook-receiver.js';
 import { verifyRipioWebhook } from '../../docs/examples/verify-ripio-webhook.js';
 
@@ -28,14 +28,14 @@ export interface RegisteredEndpoint {
   secret: string;
 }
 
-export async function registerEndpoint(app: TestApp, partner: Partner, url: string, extra: Record<string, unknown> = {}): Promise<RegisteredEndpoint> {
+export async function registerEndpoint(app: ApiTarget, partner: Partner, url: string, extra: Record<string, unknown> = {}): Promise<RegisteredEndpoint> {
   const res = await api(app, 'POST', '/api/v1/webhooks/', { token: partner.token, json: { url, ...extra } });
   if (res.status !== 201) throw new Error(`webhook registration failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, secret: res.body.secret };
 }
 
 /** Creates a ticket for a fresh customer; the desk then settles it (CREATED, or FAILED for a "FAIL..." summary). */
-export async function raiseTicket(app: TestApp, partner: Partner, summary = 'Payment missing'): Promise<string> {
+export async function raiseTicket(app: ApiTarget, partner: Partner, summary = 'Payment missing'): Promise<string> {
   const customerId = await createCustomer(app, partner);
   const res = await createTicket(app, partner, ticketForm({ customerId, summary, description: 'Details.' }));
   if (res.status !== 202) throw new Error(`ticket create failed: ${res.status} ${JSON.stringify(res.body)}`);

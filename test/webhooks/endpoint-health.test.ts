@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { api, createPartner } from '../support/ripio.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -67,7 +68,7 @@ test('the purge job drops settled deliveries older than the retention period, ke
   for (let i = 0; i < 2; i++) await api(app, 'POST', `/api/v1/webhooks/${endpoint.id}/test/`, { token: partner.token });
   const { db } = app.deskgate.database;
   const [old] = await db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', endpoint.id).execute();
-  await db.updateTable('webhook_deliveries').set({ created_at: new Date(Date.now() - 2 * 3_600_000) }).where('id', '=', old!.id).execute();
+  await sql`UPDATE webhook_deliveries SET created_at = now() - interval '2 hours' WHERE id = ${old!.id}`.execute(db);
 
   const purged = await app.deskgate.webhookDeliveries.purgeExpired();
   assert.ok(purged.deliveries >= 1);
