@@ -38,7 +38,7 @@ export function createWebhookDeliveryService(deps: { db: Kysely<Database>; reten
 
   async function requireEnabledEndpoint(scope: WebhookScope, endpointId: string) {
     const endpoint = await requireWebhookEndpoint(deps.db, scope, endpointId);
-    if (!endpoint.enabled) throw new AppError('webhook_endpoint_disabled');
+    if (!endpoint.enabled) throw new AppError('webhook_endpoint_disabled', 'The webhook endpoint is disabled; enable it before replaying deliveries.');
     return endpoint;
   }
 
