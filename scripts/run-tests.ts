@@ -36,6 +36,8 @@ if (mode === 'external' || mode === 'both') {
 
 if (mode === 'embedded' || mode === 'both') {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskgate-test-pg-'));
+  // As root, the embedded server runs as `postgres`: it must be able to traverse here (as in openDatabase).
+  if (process.getuid?.() === 0) await fs.chmod(dataDir, 0o711);
   const embedded = await startEmbeddedPostgres(dataDir);
   try {
     const admin = embedded.url.replace(/\/deskgate$/, '/postgres');
