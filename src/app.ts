@@ -18,8 +18,14 @@ import { createIdempotencyService } from './services/idempotency.js';
 import { createPaymentService } from './services/payments.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
+import { createWebhookDeliveryService } from './services/webhook-deliveries.js';
+import { createWebhookEndpointService } from './services/webhook-endpoints.js';
 import { createLocalStorage } from './storage/local.js';
 import type { ObjectStorage } from './storage/storage.js';
+import { createWebhookDeliverer, firstAttemptAt } from './webhooks/deliver.js';
+import type { WebhookDialects } from './webhooks/dialect.js';
+import { webhookOutbox } from './webhooks/events.js';
+import { createRipioWebhookDialect } from './webhooks/ripio-dialect.js';
 import path from 'node:path';
 
 export interface OpenOptions {
@@ -47,6 +53,16 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
+  // CPN subscriptions will add their dialect here; the delivery core does not change.
+  const webhookDialects: WebhookDialects = { ripio: createRipioWebhookDialect(keys.sealing) };
+  const deliveryPolicy = {
+    retryScheduleMs: config.webhooks.retryScheduleMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    disableAfterMs: config.webhooks.disableAfterMs,
+    outbound: { allowedHosts: config.webhooks.allowedHosts },
+  };
+  const webhookDeliverer = createWebhookDeliverer({ db, dialects: webhookDialects, policy: deliveryPolicy, log: options.log.child({ component: 'webhooks' }) });
+  const webhookDeliveries = createWebhookDeliveryService({ db, retentionMs: config.webhooks.retentionMs });
   const services = {
     accounts,
     apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts }),
@@ -60,7 +76,17 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       desk,
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
-      onSettled: [],
+      onSettled: [webhookOutbox({ dialects: webhookDialects, firstAttemptAt: (now) => firstAttemptAt(deliveryPolicy, now) })],
+    }),
+    webhookDeliverer,
+    webhookDeliveries,
+    webhookEndpoints: createWebhookEndpointService({
+      db,
+      sealingKey: keys.sealing,
+      dialects: webhookDialects,
+      outbound: deliveryPolicy.outbound,
+      deliverer: webhookDeliverer,
+      deliveries: webhookDeliveries,
     }),
   };
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule.js';
 
 /** Every setting deskgate reads, already validated. */
 export interface Config {
@@ -12,10 +13,28 @@ export interface Config {
   logLevel: string;
   tokenTtlSeconds: number;
   publicBaseUrl: string | null;
-  worker: { concurrency: number; pollIntervalMs: number; heartbeatMs: number; deadAfterMs: number };
+  worker: {
+    concurrency: number;
+    pollIntervalMs: number;
+    heartbeatMs: number;
+    /** A worker silent for this long is presumed dead and its jobs are run elsewhere. */
+    deadAfterMs: number;
+  };
   desk: { kind: 'builtin'; builtinPrefix: string; timeoutMs: number };
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
   limits: { maxBodyBytes: number; idempotencyKeyTtlMs: number; staleInFlightMs: number };
+  webhooks: {
+    /** Delay before each attempt (the first is usually 0), without jitter. */
+    retryScheduleMs: number[];
+    /** Total budget of one attempt: connect, send, read the response. */
+    timeoutMs: number;
+    /** An endpoint failing without a success for this long is disabled. */
+    disableAfterMs: number;
+    /** Hosts that may use http and non-public addresses (tests: loopback). */
+    allowedHosts: string[];
+    /** Delivery log kept this long. */
+    retentionMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -55,6 +74,23 @@ function optionalUrl(env: Env, name: string, protocols: string[]): string | null
   return raw;
 }
 
+function list(env: Env, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function durationList(env: Env, name: string, fallback: readonly number[], maxEach: number): number[] {
+  const items = list(env, name, fallback.map(String));
+  if (items.length === 0 || items.length > 50) throw new ConfigError(`${name} must list 1 to 50 delays, got ${items.length}.`);
+  return items.map((item) => {
+    if (!/^\d+$/.test(item)) throw new ConfigError(`${name} must be a comma-separated list of whole milliseconds, got "${item}".`);
+    const value = Number(item);
+    if (value > maxEach) throw new ConfigError(`${name} delays must be at most ${maxEach}, got ${value}.`);
+    return value;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const secret = env.DESKGATE_SECRET;
   if (secret !== undefined && secret !== '' && secret.length < 32) {
@@ -73,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: integer(env, 'DESKGATE_WORKER_CONCURRENCY', 8, 1, 256),
       pollIntervalMs: integer(env, 'DESKGATE_WORKER_POLL_INTERVAL_MS', 2_000, 50, 60_000),
       heartbeatMs: integer(env, 'DESKGATE_WORKER_HEARTBEAT_MS', 5_000, 50, 60_000),
-      deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 200, 3_600_000),
+      deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 500, 3_600_000),
     },
     desk: {
       kind: text(env, 'DESKGATE_DESK', 'builtin', /^builtin$/, 'must be builtin') as 'builtin',
@@ -90,6 +126,13 @@ export function loadConfig(env: Env = process.env): Config {
       maxBodyBytes: integer(env, 'DESKGATE_MAX_BODY_BYTES', 51 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
       idempotencyKeyTtlMs: integer(env, 'DESKGATE_IDEMPOTENCY_TTL_MS', 48 * 3_600_000, 24 * 3_600_000, 30 * 86_400_000),
       staleInFlightMs: integer(env, 'DESKGATE_IDEMPOTENCY_STALE_MS', 10 * 60_000, 1_000, 86_400_000),
+    },
+    webhooks: {
+      retryScheduleMs: durationList(env, 'DESKGATE_WEBHOOK_RETRY_SCHEDULE_MS', DEFAULT_RETRY_SCHEDULE_MS, 7 * 86_400_000),
+      timeoutMs: integer(env, 'DESKGATE_WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
+      disableAfterMs: integer(env, 'DESKGATE_WEBHOOK_DISABLE_AFTER_MS', 5 * 86_400_000, 1_000, 90 * 86_400_000),
+      allowedHosts: list(env, 'DESKGATE_WEBHOOK_ALLOWED_HOSTS', []),
+      retentionMs: integer(env, 'DESKGATE_WEBHOOK_RETENTION_MS', 30 * 86_400_000, 3_600_000, 3_650 * 86_400_000),
     },
   };
 }

@@ -16,10 +16,11 @@ function header(headers: Headers, name: string): string | undefined {
 
 export function verifyRipioWebhook(rawBody: string | Buffer, headers: Headers, secret: string): boolean {
   // 1. X-Wh-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret string>.
-  const received = Buffer.from(header(headers, 'x-wh-signature-256') ?? '', 'utf8');
+  //    During a secret rotation it lists one value per active secret: sha256=<new>,sha256=<old>.
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`, 'utf8');
+  const listed = (header(headers, 'x-wh-signature-256') ?? '').split(',').map((value) => Buffer.from(value.trim(), 'utf8'));
   // timingSafeEqual needs equal lengths; the length of a signature is not secret.
-  if (received.length !== expected.length || !timingSafeEqual(received, expected)) return false;
+  if (!listed.some((received) => received.length === expected.length && timingSafeEqual(received, expected))) return false;
 
   // 2. Standard Webhooks: webhook-id, webhook-timestamp (rejected when more than
   //    5 minutes off, against replays) and webhook-signature.

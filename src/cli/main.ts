@@ -6,8 +6,10 @@ import { DataDirBusyError } from '../db/data-dir-lock.js';
 import { PaymentFileError, paymentFileFormat, type PaymentFileFormat } from '../domain/payment-records.js';
 import { OperatorError } from '../services/accounts.js';
 import { createLogger } from '../log.js';
-import { printResult, type OutputOptions } from './output.js';
+import { printResult, shellOption, type OutputOptions } from './output.js';
 import { serve } from './serve.js';
+import { webhookCommands } from './webhooks.js';
+import { AppError } from '../domain/errors.js';
 
 const program = new Command('deskgate').description('Support-ticket API for payment-platform partners (Ripio Ramp and Circle CPN dialects).');
 
@@ -21,8 +23,6 @@ async function withDeskgate<T>(action: (deskgate: Deskgate) => Promise<T>): Prom
     await deskgate.close();
   }
 }
-
-const shellOption = new Option('--shell', 'print shell variable assignments instead of JSON (for scripts: eval "$(...)")');
 
 program
   .command('serve')
@@ -150,11 +150,23 @@ desk
     process.exitCode = result.ok ? 0 : 1;
   });
 
+webhookCommands(program, withDeskgate);
+
+/** A domain error as an operator reads it: the message and any broken field rules. */
+function describeAppError(error: AppError): string {
+  const fields = error.violations.map((v) => `${v.field}: ${String(v.params?.message ?? v.rule)}`);
+  return [error.message, ...fields].join('\n  ');
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof OperatorError || error instanceof PaymentFileError || error instanceof DataDirBusyError) {
     console.error(`deskgate: ${error.message}`);
+    process.exit(2);
+  }
+  if (error instanceof AppError) {
+    console.error(`deskgate: ${describeAppError(error)}`);
     process.exit(2);
   }
   console.error(error);

@@ -1,3 +1,5 @@
+import { Option } from 'commander';
+
 /** How operator commands print results: JSON by default, or shell assignments for scripts. */
 export interface OutputOptions {
   shell?: boolean;
@@ -13,3 +15,5 @@ export function printResult(result: unknown, options: OutputOptions, shellNames:
   }
   console.log(JSON.stringify(result, null, 2));
 }
+
+export const shellOption = new Option('--shell', 'print shell variable assignments instead of JSON (for scripts: eval "$(...)")');

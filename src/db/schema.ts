@@ -126,6 +126,10 @@ export interface Database {
   worker_heartbeats: WorkerHeartbeatsTable;
   api_keys: ApiKeysTable;
   payments: PaymentsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -141,3 +145,67 @@ export interface WorkerHeartbeatsTable {
   process: string;
   heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
+
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  dialect: Dialect;
+  url: string;
+  event_types: string[];
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  /** Sealed with the master key's sealing key (src/security/sealed-box.ts). */
+  sealed_secret: string | null;
+  sealed_previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** Dialect-neutral: each dialect names and shapes the event its own way. */
+export type WebhookEventKind = 'ticket.created' | 'ticket.failed' | 'test';
+
+export interface WebhookEventsTable {
+  id: string;
+  account_id: string;
+  kind: WebhookEventKind;
+  ticket_id: string | null;
+  occurred_at: Date;
+  created_at: CreatedAt;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  account_id: string;
+  event_type: string;
+  message_id: string;
+  body: string;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  schedule_step: Generated<number>;
+  next_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  delivered_at: Date | null;
+  failure_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  number: number;
+  attempted_at: Date;
+  status_code: number | null;
+  latency_ms: number;
+  response_excerpt: string;
+  error: string | null;
+}
+
+export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
+export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttempt = Selectable<WebhookAttemptsTable>;

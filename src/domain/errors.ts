@@ -45,6 +45,9 @@ export type AppErrorKind =
   | 'not_found'
   | 'idempotency_key_reused'
   | 'idempotency_key_in_flight'
+  | 'webhook_endpoint_not_found'
+  | 'webhook_delivery_not_found'
+  | 'webhook_endpoint_disabled'
   | 'throttled';
 
 export class AppError extends Error {

@@ -4,12 +4,11 @@ import type { Logger } from 'pino';
 import { cpnErrorHandler, cpnNotFound } from './cpn/errors.js';
 import { cpnDialect } from './cpn/plugin.js';
 import type { CpnRouteDeps } from './cpn/ticket-routes.js';
-import { ripioDialect } from './ripio/plugin.js';
+import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
-import type { TicketRouteDeps } from './ripio/ticket-routes.js';
 import { routeIndex } from './route-index.js';
 
-export interface ServerDeps extends TicketRouteDeps, CpnRouteDeps {
+export interface ServerDeps extends RipioDeps, CpnRouteDeps {
   log: Logger;
   /** Readiness: database reachable, migrations current, storage writable. */
   readiness(): Promise<Record<string, boolean>>;

@@ -2,6 +2,9 @@
 export const TASKS = {
   registerTicket: 'register_ticket',
   purgeIdempotencyKeys: 'purge_idempotency_keys',
+  deliverWebhook: 'deliver_webhook',
+  purgeWebhookDeliveries: 'purge_webhook_deliveries',
 } as const;
 
 export const registerTicketJobKey = (ticketId: string) => `register_ticket:${ticketId}`;
+export const webhookDeliveryJobKey = (deliveryId: string) => `deliver_webhook:${deliveryId}`;

@@ -24,17 +24,17 @@ export interface RipioDeliveryToSign {
 }
 
 export function signRipioDelivery(input: RipioDeliveryToSign): Record<string, string> {
-  const [newestSecret] = input.secrets;
-  if (newestSecret === undefined) throw new Error('signRipioDelivery needs at least one secret');
+  if (input.secrets.length === 0) throw new Error('signRipioDelivery needs at least one secret');
 
-  // Ripio's header has room for one signature only, so it always uses the newest secret; the key is the
-  // secret string itself (UTF-8), which is what partners paste into their HMAC call.
-  const hmacHex = createHmac('sha256', Buffer.from(newestSecret, 'utf8')).update(input.body, 'utf8').digest('hex');
-  // Standard Webhooks allows one signature per active secret, which is what makes rotation seamless.
+  // One signature per active secret, newest first, in both headers, so a partner holding either secret during a
+  // rotation verifies every delivery. Outside a rotation X-Wh-Signature-256 is Ripio's single `sha256=<hex>`;
+  // during one it is `sha256=<new>,sha256=<old>`. The HMAC key is the secret string itself (UTF-8), which is what
+  // partners paste into their HMAC call.
+  const ripioSignatures = input.secrets.map((secret) => `sha256=${createHmac('sha256', Buffer.from(secret, 'utf8')).update(input.body, 'utf8').digest('hex')}`);
   const standardSignatures = input.secrets.map((secret) => new Webhook(secret).sign(input.messageId, input.timestamp, input.body));
 
   return {
-    'X-Wh-Signature-256': `sha256=${hmacHex}`,
+    'X-Wh-Signature-256': ripioSignatures.join(','),
     'webhook-id': input.messageId,
     'webhook-timestamp': String(Math.floor(input.timestamp.getTime() / 1000)),
     'webhook-signature': standardSignatures.join(' '),

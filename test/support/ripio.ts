@@ -3,6 +3,9 @@ import { api } from './http.js';
 
 export { api };
 
+/** Any running deskgate API: a test app, or a deskgate child process. */
+export type ApiTarget = Pick<TestApp, 'url'>;
+
 export interface Partner {
   accountId: string;
   clientId: string;
@@ -10,6 +13,7 @@ export interface Partner {
   token: string;
 }
 
+/** Creates an account (support tickets enabled unless told otherwise) with an OAuth client and a token. */
 export async function createPartner(app: TestApp, options: { enabled?: boolean; name?: string } = {}): Promise<Partner> {
   const { deskgate } = app;
   const account = await deskgate.accounts.create(options.name ?? 'Partner');
@@ -19,7 +23,7 @@ export async function createPartner(app: TestApp, options: { enabled?: boolean; 
   return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
 }
 
-export async function requestToken(app: TestApp, clientId: string, clientSecret: string): Promise<string> {
+export async function requestToken(app: ApiTarget, clientId: string, clientSecret: string): Promise<string> {
   const res = await api(app, 'POST', '/oauth2/token/', {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
     form: { grant_type: 'client_credentials' },
@@ -28,7 +32,7 @@ export async function requestToken(app: TestApp, clientId: string, clientSecret:
   return res.body.accessToken;
 }
 
-export async function createCustomer(app: TestApp, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {
+export async function createCustomer(app: ApiTarget, partner: Partner, email: string | null = 'customer@example.com'): Promise<string> {
   const res = await api(app, 'POST', '/api/v1/customers/', { token: partner.token, json: { email, type: 'INDIVIDUAL' } });
   if (res.status !== 201) throw new Error(`customer create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.customerId;
@@ -48,6 +52,6 @@ export function ticketForm(fields: Record<string, string | undefined>, files: Fi
   return form;
 }
 
-export function createTicket(app: TestApp, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
+export function createTicket(app: ApiTarget, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
   return api(app, 'POST', '/api/v1/supportTickets/', { token: partner.token, body: form, headers });
 }

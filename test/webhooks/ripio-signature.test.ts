@@ -74,7 +74,7 @@ test('the partner snippet rejects a replay outside the 5 minute tolerance even t
   assert.equal(verifyRipioWebhook(body, asReceived(recent), secret), true);
 });
 
-test('rotation: webhook-signature carries one signature per active secret and both verify', () => {
+test('rotation: both signature headers carry one signature per active secret and both verify', () => {
   const newSecret = generateWebhookSecret();
   const oldSecret = generateWebhookSecret();
   const headers = signRipioDelivery({ secrets: [newSecret, oldSecret], messageId: 'msg_6', timestamp: new Date(), body });
@@ -84,9 +84,12 @@ test('rotation: webhook-signature carries one signature per active secret and bo
   assert.doesNotThrow(() => new Webhook(oldSecret).verify(body, headers));
   assert.throws(() => new Webhook(generateWebhookSecret()).verify(body, headers), /No matching signature/);
 
-  // Ripio's header has room for a single signature: it is made with the newest secret only.
+  // X-Wh-Signature-256 lists one signature per active secret too, newest first, and the snippet accepts either.
+  const hmac = (secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  assert.equal(headers['X-Wh-Signature-256'], `${hmac(newSecret)},${hmac(oldSecret)}`);
   assert.equal(verifyRipioWebhook(body, asReceived(headers), newSecret), true);
-  assert.equal(verifyRipioWebhook(body, asReceived(headers), oldSecret), false);
+  assert.equal(verifyRipioWebhook(body, asReceived(headers), oldSecret), true);
+  assert.equal(verifyRipioWebhook(body, asReceived(headers), generateWebhookSecret()), false);
 });
 
 test('signRipioDelivery refuses to sign without a secret', () => {

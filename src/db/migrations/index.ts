@@ -1,4 +1,5 @@
 import * as m0001 from './0001_foundation.js';
+import * as m0002 from './0002_webhooks.js';
 import * as m0003 from './0003_cpn.js';
 
 export interface Migration {
@@ -10,6 +11,7 @@ export interface Migration {
 /** Numbered, append-only: never edit a migration that has shipped; add the next one. */
 export const migrations: Migration[] = [
   { id: 1, name: 'foundation', sql: m0001.sql },
+  { id: 2, name: 'webhooks', sql: m0002.sql },
   { id: 3, name: 'cpn', sql: m0003.sql },
 ];
 

@@ -5,9 +5,12 @@ import { ripioErrorHandler } from './errors.js';
 import { ErrorResponse } from './schemas.js';
 import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
+
+export type RipioDeps = TicketRouteDeps & WebhookRouteDeps;
 
 /** The Ripio Ramp dialect: `/oauth2/token/` and `/api/v1/...`, errors as `{code, type, detail, status}`. */
-export async function ripioDialect(app: FastifyInstance, deps: TicketRouteDeps) {
+export async function ripioDialect(app: FastifyInstance, deps: RipioDeps) {
   app.setErrorHandler(ripioErrorHandler);
   app.addSchema(ErrorResponse);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
@@ -17,4 +20,5 @@ export async function ripioDialect(app: FastifyInstance, deps: TicketRouteDeps) 
   await app.register(tokenRoutes, { auth: deps.auth });
   await app.register(customerRoutes, { auth: deps.auth, customers: deps.customers });
   await app.register(ticketRoutes, deps);
+  await app.register(webhookRoutes, deps);
 }

@@ -13,6 +13,7 @@ import { rejectDeclaredOversize } from '../body-cap.js';
 import { replayStoredResponse } from '../idempotent-replay.js';
 import { principalOf, requireSupportTickets } from '../principal.js';
 import { bearerAuth } from './auth.js';
+import { pageLinks } from './paging.js';
 import { presentTicket, presentTicketSummary } from './presenters.js';
 import { SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
 import { readTicketForm } from './ticket-form.js';
@@ -139,19 +140,9 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
     async (request) => {
       const { limit = 100, offset = 0, status, customerId } = request.query;
       const { count, tickets } = await deps.tickets.list({ accountId: principalOf(request).accountId, status, customerId }, limit, offset);
-      const page = (at: number) => {
-        const base = deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
-        const url = new URL('/api/v1/supportTickets/', base);
-        url.searchParams.set('limit', String(limit));
-        if (at > 0) url.searchParams.set('offset', String(at));
-        if (status) url.searchParams.set('status', status);
-        if (customerId) url.searchParams.set('customerId', customerId);
-        return url.toString();
-      };
       return {
         count,
-        next: offset + limit < count ? page(offset + limit) : null,
-        previous: offset > 0 ? page(Math.max(0, offset - limit)) : null,
+        ...pageLinks(request, deps.publicBaseUrl, '/api/v1/supportTickets/', { status, customerId }, { limit, offset, count }),
         supportTickets: tickets.map(presentTicketSummary),
       };
     },

@@ -1,0 +1,174 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, DeliveryStatus, Dialect, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../schema.js';
+
+/** Whose endpoints a query may see: one partner account's, or (operator) any. */
+export type WebhookScope = { accountId: string } | 'operator';
+
+export interface DeliveryFilter {
+  endpointId: string;
+  status?: DeliveryStatus;
+  createdFrom?: Date;
+  createdUntil?: Date;
+}
+
+export interface AttemptRecord {
+  attemptedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  responseExcerpt: string;
+  error: string | null;
+}
+
+export type EndpointChanges = Partial<Pick<WebhookEndpoint, 'url' | 'event_types' | 'enabled' | 'disabled_reason' | 'failing_since'>>;
+
+export function webhookEndpointQueries(db: Kysely<Database>) {
+  const scoped = (scope: WebhookScope) => {
+    const query = db.selectFrom('webhook_endpoints');
+    return scope === 'operator' ? query : query.where('account_id', '=', scope.accountId);
+  };
+  return {
+    insert(values: { id: string; account_id: string; dialect: Dialect; url: string; event_types: string[]; enabled: boolean; sealed_secret: string | null }) {
+      return db.insertInto('webhook_endpoints').values(values).returningAll().executeTakeFirstOrThrow();
+    },
+    find(scope: WebhookScope, id: string) {
+      return scoped(scope).selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    list(scope: WebhookScope, dialect?: Dialect) {
+      let query = scoped(scope).selectAll();
+      if (dialect) query = query.where('dialect', '=', dialect);
+      return query.orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+    },
+    /** The endpoints an event goes to: enabled, same dialect, subscribed to the event type. */
+    subscribers(accountId: string, dialect: Dialect, eventType: string) {
+      return db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('dialect', '=', dialect)
+        .where('enabled', '=', true)
+        .where(sql<boolean>`${eventType} = ANY(event_types)`)
+        .execute();
+    },
+    update(id: string, changes: EndpointChanges) {
+      return db.updateTable('webhook_endpoints').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    },
+    rotateSecret(id: string, sealedSecret: string, previousExpiresAt: Date) {
+      return db
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({
+          sealed_previous_secret: eb.ref('sealed_secret'),
+          previous_secret_expires_at: previousExpiresAt,
+          sealed_secret: sealedSecret,
+          updated_at: new Date(),
+        }))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+    async remove(id: string): Promise<void> {
+      await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+    },
+    async noteSuccess(id: string): Promise<void> {
+      await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
+    },
+    /** Records a failure; returns since when the endpoint has been failing without a success. */
+    async noteFailure(id: string, at: Date): Promise<Date> {
+      const row = await db
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', sql<Date>`${at}::timestamptz`) }))
+        .where('id', '=', id)
+        .returning('failing_since')
+        .executeTakeFirstOrThrow();
+      return row.failing_since ?? at;
+    },
+    async disable(id: string, reason: string): Promise<void> {
+      await db.updateTable('webhook_endpoints').set({ enabled: false, disabled_reason: reason, updated_at: new Date() }).where('id', '=', id).execute();
+    },
+  };
+}
+
+export function webhookDeliveryQueries(db: Kysely<Database>) {
+  const filtered = (scope: WebhookScope, filter: DeliveryFilter) => {
+    let query = db.selectFrom('webhook_deliveries').where('endpoint_id', '=', filter.endpointId);
+    if (scope !== 'operator') query = query.where('account_id', '=', scope.accountId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.createdFrom) query = query.where('created_at', '>=', filter.createdFrom);
+    if (filter.createdUntil) query = query.where('created_at', '<', filter.createdUntil);
+    return query;
+  };
+  return {
+    async insertEvent(values: { id: string; account_id: string; kind: Database['webhook_events']['kind']; ticket_id: string | null; occurred_at: Date }) {
+      await db.insertInto('webhook_events').values(values).execute();
+    },
+    insert(values: { id: string; event_id: string; endpoint_id: string; account_id: string; event_type: string; message_id: string; body: string; next_attempt_at: Date | null }) {
+      return db.insertInto('webhook_deliveries').values(values).returningAll().executeTakeFirstOrThrow();
+    },
+    find(scope: WebhookScope, id: string) {
+      let query = db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id);
+      if (scope !== 'operator') query = query.where('account_id', '=', scope.accountId);
+      return query.executeTakeFirst();
+    },
+    /** Newest first; ties broken by id so pages never overlap. */
+    list(scope: WebhookScope, filter: DeliveryFilter, limit: number, offset: number) {
+      return filtered(scope, filter).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+    async count(scope: WebhookScope, filter: DeliveryFilter): Promise<number> {
+      const row = await filtered(scope, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** Attempts of these deliveries, oldest first. */
+    attemptsOf(deliveryIds: string[]): Promise<WebhookAttempt[]> {
+      if (deliveryIds.length === 0) return Promise.resolve([]);
+      return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('number', 'asc').execute();
+    },
+    /** Logs an attempt and advances the delivery's counters; returns the delivery as it now stands. */
+    async recordAttempt(id: string, attempt: AttemptRecord): Promise<WebhookDelivery> {
+      const delivery = await db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), schedule_step: eb('schedule_step', '+', 1), last_attempt_at: attempt.attemptedAt, next_attempt_at: null }))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: id,
+          number: delivery.attempts,
+          attempted_at: attempt.attemptedAt,
+          status_code: attempt.statusCode,
+          latency_ms: attempt.latencyMs,
+          response_excerpt: attempt.responseExcerpt,
+          error: attempt.error,
+        })
+        .execute();
+      return delivery;
+    },
+    async markDelivered(id: string, at: Date): Promise<void> {
+      await db.updateTable('webhook_deliveries').set({ status: 'delivered', delivered_at: at, failure_reason: null, next_attempt_at: null }).where('id', '=', id).execute();
+    },
+    async markFailed(id: string, reason: string): Promise<void> {
+      await db.updateTable('webhook_deliveries').set({ status: 'failed', failure_reason: reason, next_attempt_at: null }).where('id', '=', id).execute();
+    },
+    async scheduleRetry(id: string, at: Date): Promise<void> {
+      await db.updateTable('webhook_deliveries').set({ next_attempt_at: at }).where('id', '=', id).execute();
+    },
+    /** Back to the start of the retry schedule (replay); the attempt log is kept. */
+    async reschedule(id: string, at: Date): Promise<void> {
+      await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', schedule_step: 0, next_attempt_at: at, failure_reason: null })
+        .where('id', '=', id)
+        .execute();
+    },
+    /** Drops settled deliveries (with their attempts) and events created before `before`. */
+    async purgeCreatedBefore(before: Date): Promise<{ deliveries: number }> {
+      const deleted = await db.deleteFrom('webhook_deliveries').where('created_at', '<', before).where('status', '<>', 'pending').executeTakeFirst();
+      await db
+        .deleteFrom('webhook_events')
+        .where('created_at', '<', before)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries').select('id').whereRef('webhook_deliveries.event_id', '=', 'webhook_events.id'))))
+        .execute();
+      return { deliveries: Number(deleted.numDeletedRows) };
+    },
+  };
+}

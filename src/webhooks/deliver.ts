@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { enqueueJob } from '../db/queries/jobs.js';
+import { webhookDeliveryQueries, webhookEndpointQueries } from '../db/queries/webhooks.js';
+import type { Database, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
+import { TASKS, webhookDeliveryJobKey } from '../jobs/task-names.js';
+import { dialectOf, type WebhookDialects } from './dialect.js';
+import { postWebhook, type AttemptResult, type OutboundPolicy } from './outbound.js';
+import { nextAttemptDelayMs } from './retry-schedule.js';
+
+export interface DeliveryPolicy {
+  retryScheduleMs: readonly number[];
+  timeoutMs: number;
+  /** An endpoint failing without a success for this long is disabled. */
+  disableAfterMs: number;
+  outbound: OutboundPolicy;
+}
+
+export type DeliveryOutcome = 'delivered' | 'retry_scheduled' | 'failed' | 'not_pending';
+
+/** Enqueues the delivery's job on the caller's connection (inside its transaction); one job per delivery. */
+export async function enqueueDelivery(db: Kysely<Database>, deliveryId: string, runAt: Date): Promise<void> {
+  await enqueueJob(db, TASKS.deliverWebhook, { deliveryId }, { jobKey: webhookDeliveryJobKey(deliveryId), runAt });
+}
+
+/** Delay before a delivery's first attempt: the schedule's first entry, jittered. */
+export function firstAttemptAt(policy: DeliveryPolicy, now: Date): Date {
+  return new Date(now.getTime() + (nextAttemptDelayMs(0, { schedule: policy.retryScheduleMs }) ?? 0));
+}
+
+/**
+ * The delivery engine: one attempt of one delivery per job run, then
+ * delivered, retried later (a new job) or failed, with the endpoint's health
+ * updated. Dialects only build and sign; everything here is shared.
+ */
+export function createWebhookDeliverer(deps: { db: Kysely<Database>; dialects: WebhookDialects; policy: DeliveryPolicy; log: Logger; now?: () => Date }) {
+  const now = deps.now ?? (() => new Date());
+
+  /** The delivery with its endpoint, or null when either is gone (an endpoint deleted meanwhile). */
+  async function load(deliveryId: string): Promise<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint } | null> {
+    const delivery = await webhookDeliveryQueries(deps.db).find('operator', deliveryId);
+    const endpoint = delivery && (await webhookEndpointQueries(deps.db).find('operator', delivery.endpoint_id));
+    return delivery && endpoint ? { delivery, endpoint } : null;
+  }
+
+  async function attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint): Promise<{ attemptedAt: Date; result: AttemptResult }> {
+    const attemptedAt = now();
+    const headers = dialectOf(deps.dialects, endpoint.dialect).sign({ endpoint, messageId: delivery.message_id, body: delivery.body, timestamp: attemptedAt });
+    const result = await postWebhook(endpoint.url, delivery.body, headers, { timeoutMs: deps.policy.timeoutMs, policy: deps.policy.outbound });
+    return { attemptedAt, result };
+  }
+
+  const attemptRecord = (attemptedAt: Date, result: AttemptResult) => ({
+    attemptedAt,
+    statusCode: result.status,
+    latencyMs: result.latencyMs,
+    responseExcerpt: result.responseExcerpt,
+    error: result.error,
+  });
+
+  return {
+    /** The `deliver_webhook` job. Safe to run again after a crash: a pending delivery is simply attempted again. */
+    async deliver(deliveryId: string): Promise<DeliveryOutcome> {
+      const target = await load(deliveryId);
+      if (!target || target.delivery.status !== 'pending') return 'not_pending';
+      const { delivery, endpoint } = target;
+      if (!endpoint.enabled) {
+        await webhookDeliveryQueries(deps.db).markFailed(deliveryId, `Endpoint disabled${endpoint.disabled_reason ? `: ${endpoint.disabled_reason}` : ''}`);
+        return 'failed';
+      }
+      const { attemptedAt, result } = await attempt(delivery, endpoint);
+
+      return deps.db.transaction().execute(async (trx) => {
+        const deliveries = webhookDeliveryQueries(trx);
+        const endpoints = webhookEndpointQueries(trx);
+        const recorded = await deliveries.recordAttempt(deliveryId, attemptRecord(attemptedAt, result));
+        if (result.ok) {
+          await deliveries.markDelivered(deliveryId, attemptedAt);
+          await endpoints.noteSuccess(endpoint.id);
+          return 'delivered';
+        }
+        const failingSince = await endpoints.noteFailure(endpoint.id, attemptedAt);
+        const disableReason = result.gone
+          ? 'The endpoint answered 410 Gone.'
+          : attemptedAt.getTime() - failingSince.getTime() >= deps.policy.disableAfterMs
+            ? `Every attempt failed since ${failingSince.toISOString()}.`
+            : null;
+        if (disableReason) {
+          await endpoints.disable(endpoint.id, disableReason);
+          await deliveries.markFailed(deliveryId, `Endpoint disabled: ${disableReason}`);
+          deps.log.warn({ endpointId: endpoint.id, reason: disableReason }, 'webhook endpoint disabled');
+          return 'failed';
+        }
+        const delayMs = nextAttemptDelayMs(recorded.schedule_step, { schedule: deps.policy.retryScheduleMs, retryAfterMs: result.retryAfterMs });
+        if (delayMs === null) {
+          await deliveries.markFailed(deliveryId, `Gave up after ${recorded.schedule_step} attempts.`);
+          return 'failed';
+        }
+        const runAt = new Date(attemptedAt.getTime() + delayMs);
+        await deliveries.scheduleRetry(deliveryId, runAt);
+        await enqueueDelivery(trx, deliveryId, runAt);
+        return 'retry_scheduled';
+      });
+    },
+
+    /** One attempt right now, without retries and without counting toward the endpoint's health (test sends). */
+    async deliverOnce(deliveryId: string): Promise<void> {
+      const target = await load(deliveryId);
+      if (!target) return;
+      const sent = await attempt(target.delivery, target.endpoint);
+      await deps.db.transaction().execute(async (trx) => {
+        const deliveries = webhookDeliveryQueries(trx);
+        await deliveries.recordAttempt(deliveryId, attemptRecord(sent.attemptedAt, sent.result));
+        if (sent.result.ok) await deliveries.markDelivered(deliveryId, sent.attemptedAt);
+        else await deliveries.markFailed(deliveryId, 'Test deliveries are not retried.');
+      });
+    },
+  };
+}
+
+export type WebhookDeliverer = ReturnType<typeof createWebhookDeliverer>;
