@@ -19,6 +19,7 @@ import { createPaymentService } from './services/payments.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
 import { createLocalStorage } from './storage/local.js';
+import { createS3Storage } from './storage/s3.js';
 import type { ObjectStorage } from './storage/storage.js';
 import path from 'node:path';
 
@@ -43,7 +44,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
-  const storage: ObjectStorage = createLocalStorage(path.join(config.dataDir, 'files'));
+  const storage: ObjectStorage =
+    config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
