@@ -12,6 +12,7 @@ import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
 import { createAccountService } from './services/accounts.js';
 import { createApiKeyService } from './services/api-keys.js';
+import { createAttachmentRetention } from './services/attachment-retention.js';
 import { createAuthService } from './services/auth.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
@@ -56,6 +57,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
     customers: createCustomerService({ db }),
     tickets: createTicketService({ db }),
+    retention: createAttachmentRetention({ db, storage, retentionMs: config.attachmentRetentionMs }),
     idempotency: createIdempotencyService({ db, staleInFlightMs: config.limits.staleInFlightMs, ttlMs: config.limits.idempotencyKeyTtlMs }),
     registration: createRegistrationService({
       db,

@@ -2,6 +2,8 @@
 export const TASKS = {
   registerTicket: 'register_ticket',
   purgeIdempotencyKeys: 'purge_idempotency_keys',
+  purgeAttachments: 'purge_attachments',
+  sweepOrphanObjects: 'sweep_orphan_objects',
 } as const;
 
 export const registerTicketJobKey = (ticketId: string) => `register_ticket:${ticketId}`;

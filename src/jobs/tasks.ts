@@ -1,9 +1,10 @@
 import type { TaskList } from 'graphile-worker';
+import type { AttachmentRetention } from '../services/attachment-retention.js';
 import type { IdempotencyService } from '../services/idempotency.js';
 import type { RegistrationService } from '../services/registration.js';
 import { TASKS } from './task-names.js';
 
-export function createTaskList(deps: { registration: RegistrationService; idempotency: IdempotencyService }): TaskList {
+export function createTaskList(deps: { registration: RegistrationService; idempotency: IdempotencyService; retention: AttachmentRetention }): TaskList {
   return {
     [TASKS.registerTicket]: async (payload) => {
       await deps.registration.register((payload as { ticketId: string }).ticketId);
@@ -11,8 +12,19 @@ export function createTaskList(deps: { registration: RegistrationService; idempo
     [TASKS.purgeIdempotencyKeys]: async () => {
       await deps.idempotency.purgeExpired();
     },
+    [TASKS.purgeAttachments]: async () => {
+      await deps.retention.purgeSettled();
+    },
+    [TASKS.sweepOrphanObjects]: async () => {
+      await deps.retention.sweepOrphans();
+    },
   };
 }
 
 /** Periodic housekeeping (graphile-worker crontab syntax). */
-export const CRONTAB = [`17 * * * * ${TASKS.purgeIdempotencyKeys}`].join('\n');
+export const CRONTAB = [
+  `17 * * * * ${TASKS.purgeIdempotencyKeys}`,
+  // Every minute, so a retention of 0 means "as soon as the desk has them" (a single query when nothing is due).
+  `* * * * * ${TASKS.purgeAttachments}`,
+  `41 * * * * ${TASKS.sweepOrphanObjects}`,
+].join('\n');
