@@ -6,6 +6,8 @@ import { migrate, migrationsCurrent } from './db/migrate.js';
 import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
 import { buildServer } from './http/server.js';
+import { registerDatabaseGauges } from './observability/database-gauges.js';
+import { createMetrics } from './observability/metrics.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
@@ -45,6 +47,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
+  const metrics = createMetrics();
+  registerDatabaseGauges(metrics.registry, db, options.log);
   const storage: ObjectStorage =
     config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
@@ -65,6 +69,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
       onSettled: [],
+      metrics,
     }),
   };
 
@@ -76,6 +81,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     database,
     storage,
     desk,
+    metrics,
     log: options.log,
     ...services,
     async buildServer() {
@@ -83,6 +89,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         log: options.log,
         ...services,
         storage,
+        metrics,
         maxBodyBytes: config.limits.maxBodyBytes,
         publicBaseUrl: config.publicBaseUrl,
         readiness: async () => ({
