@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrate, migrationsCurrent } from './db/migrate.js';
 import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
+import { closeGracefully } from './http/graceful-close.js';
 import { buildServer } from './http/server.js';
 import { registerDatabaseGauges } from './observability/database-gauges.js';
 import { createMetrics } from './observability/metrics.js';
@@ -109,14 +110,18 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         concurrency: config.worker.concurrency,
         pollIntervalMs: config.worker.pollIntervalMs,
         liveness: { heartbeatMs: config.worker.heartbeatMs, deadAfterMs: config.worker.deadAfterMs },
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
         log: options.log.child({ component: 'worker' }),
       });
       return worker;
     },
     /** Graceful: stop taking requests, finish in-flight ones, release jobs, close the pool, stop the embedded database. */
     async close() {
-      if (server) await server.close();
-      if (worker) await worker.stop();
+      // HTTP and jobs drain side by side; the database goes last, once nothing uses it.
+      await Promise.all([
+        server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
+        worker?.stop(),
+      ]);
       await database.close();
     },
   };

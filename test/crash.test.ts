@@ -3,11 +3,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDeskgate } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
+import type { Deskgate } from '../src/app.js';
 import { createTestDatabase } from './support/database.js';
 import { sampleFile } from './support/files.js';
+import { asOperator } from './support/operator.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
 
 // kill -9 deskgate at random moments while partners create tickets; after a
@@ -34,14 +33,7 @@ after(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-async function operator<T>(action: (d: Awaited<ReturnType<typeof openDeskgate>>) => Promise<T>): Promise<T> {
-  const deskgate = await openDeskgate(loadConfig(env), { role: 'cli', log: createLogger('silent') });
-  try {
-    return await action(deskgate);
-  } finally {
-    await deskgate.close();
-  }
-}
+const operator = <T>(action: (d: Deskgate) => Promise<T>) => asOperator(env, action);
 
 test('kill -9 at random moments loses no accepted ticket and never registers one twice', async () => {
   const { clientId, clientSecret, customerId } = await operator(async (d) => {

@@ -19,7 +19,7 @@ export async function createPartner(app: TestApp, options: { enabled?: boolean; 
   return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
 }
 
-export async function requestToken(app: TestApp, clientId: string, clientSecret: string): Promise<string> {
+export async function requestToken(app: Pick<TestApp, 'url'>, clientId: string, clientSecret: string): Promise<string> {
   const res = await api(app, 'POST', '/oauth2/token/', {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
     form: { grant_type: 'client_credentials' },
