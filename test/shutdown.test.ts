@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { MAX_FILE_BYTES } from '../src/domain/attachments.js';
-import { createTestDatabase } from './support/database.js';
 import { sampleFile } from './support/files.js';
-import { asOperator } from './support/operator.js';
+import { asOperator, processFixture, seedRipioPartner } from './support/operator.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
 import { multipartPieces, streamUpload } from './support/raw-upload.js';
 import { requestToken } from './support/ripio.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
-let env: Record<string, string>;
-
-before(async () => {
-  database = await createTestDatabase();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskgate-shutdown-'));
-  env = {
-    DATABASE_URL: database.url,
-    DESKGATE_DATA_DIR: dataDir,
-    DESKGATE_PORT: '0',
-    DESKGATE_SECRET: 'shutdown-test-secret-0123456789abcdef012345',
-    DESKGATE_WORKER_POLL_INTERVAL_MS: '100',
-  };
-});
-after(async () => {
-  await database.drop();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+let fixture: Awaited<ReturnType<typeof processFixture>>;
+before(async () => (fixture = await processFixture('shutdown')));
+after(() => fixture.close());
 
 /** Resolves 'refused' when nothing listens on the port any more, 'accepted' otherwise. */
 function connect(url: string): Promise<'refused' | 'accepted'> {
@@ -43,13 +25,8 @@ function connect(url: string): Promise<'refused' | 'accepted'> {
 }
 
 test('SIGTERM mid-upload: new connections are refused, the 50 MiB upload still gets its 202, and deskgate exits 0', async () => {
-  const { clientId, clientSecret, customerId } = await asOperator(env, async (d) => {
-    const account = await d.accounts.create('Shutdown');
-    await d.accounts.setSupportTickets(account.id, true);
-    const client = await d.accounts.createOAuthClient(account.id);
-    const customer = await d.customers.create(account.id, { email: 'stop@example.com', type: 'INDIVIDUAL' });
-    return { ...client, customerId: customer.id };
-  });
+  const { env, dataDir } = fixture;
+  const { clientId, clientSecret, customerId } = await seedRipioPartner(env, 'Shutdown');
   const proc = spawnDeskgate(['serve'], env);
   const url = await listeningUrl(proc);
   const token = await requestToken({ url }, clientId, clientSecret);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { scrapeMetrics } from '../support/metrics.js';
-import { api, createCustomer, createPartner, createTicket, ticketForm } from '../support/ripio.js';
+import { api, createTicket, partnerWithCustomer, ticketForm } from '../support/ripio.js';
 import { sampleFile } from '../support/files.js';
 import { scriptedDesk } from '../support/scripted-desk.js';
 
@@ -25,8 +25,7 @@ async function statusOf(target: TestApp, token: string, ticketId: string): Promi
 const form = (customerId: string) => ticketForm({ customerId, summary: 's', description: 'd' }, [{ name: 'a.png', bytes: sampleFile('png', 1_000) }]);
 
 test('/metrics reports HTTP traffic by route pattern, tickets by status, registration and desk calls', async () => {
-  const partner = await createPartner(app);
-  const customerId = await createCustomer(app, partner);
+  const { partner, customerId } = await partnerWithCustomer(app);
 
   // First ticket: a transient desk error, then a permanent one: FAILED.
   desk.faults.push({ transient: 'desk is down' }, { permanent: 'desk says no' });
@@ -66,8 +65,7 @@ test('/metrics reports HTTP traffic by route pattern, tickets by status, registr
 
 test('job queue depth and oldest age come from the queue; each deskgate instance has its own registry', async () => {
   idle = await startTestApp({ worker: false });
-  const partner = await createPartner(idle);
-  const customerId = await createCustomer(idle, partner);
+  const { partner, customerId } = await partnerWithCustomer(idle);
   assert.equal((await createTicket(idle, partner, form(customerId))).status, 202);
   await new Promise((r) => setTimeout(r, 1_100));
 

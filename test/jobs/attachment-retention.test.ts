@@ -10,7 +10,7 @@ import { createAttachmentRetention, ORPHAN_AGE_MS } from '../../src/services/att
 import { attachmentKey } from '../../src/storage/attachment-keys.js';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { sampleFile } from '../support/files.js';
-import { createCustomer, createPartner, createTicket, ticketForm, type Partner } from '../support/ripio.js';
+import { createTicket, partnerWithCustomer, ticketForm, type Partner } from '../support/ripio.js';
 
 const HOUR = 3_600_000;
 let app: TestApp;
@@ -20,8 +20,7 @@ let customerId: string;
 before(async () => {
   // No worker: the tests decide when tickets settle and when jobs run.
   app = await startTestApp({ worker: false });
-  partner = await createPartner(app);
-  customerId = await createCustomer(app, partner);
+  ({ partner, customerId } = await partnerWithCustomer(app));
 });
 after(() => app.close());
 
@@ -71,8 +70,7 @@ test('settled tickets keep their files for the retention period, then lose them;
 test('the purge_attachments job with retention 0 deletes files as soon as the ticket is registered', async () => {
   await app.close();
   app = await startTestApp({ env: { DESKGATE_ATTACHMENT_RETENTION_MS: '0' } });
-  partner = await createPartner(app);
-  customerId = await createCustomer(app, partner);
+  ({ partner, customerId } = await partnerWithCustomer(app));
   const { ticketId, keys } = await ticketWithFiles();
   await eventually(async () => (await db().selectFrom('tickets').select('status').where('id', '=', ticketId).executeTakeFirst())?.status === 'CREATED');
   // The crontab runs it every minute; queue it now instead of waiting.

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { sampleFile } from '../support/files.js';
-import { api, createCustomer, createPartner, createTicket, ticketForm, type Partner } from '../support/ripio.js';
+import { api, createTicket, partnerWithCustomer, ticketForm, type Partner } from '../support/ripio.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 
 let s3: TestS3;
@@ -14,8 +14,7 @@ let customerId: string;
 before(async () => {
   s3 = await startTestS3();
   app = await startTestApp({ env: s3.env });
-  partner = await createPartner(app);
-  customerId = await createCustomer(app, partner);
+  ({ partner, customerId } = await partnerWithCustomer(app));
 });
 after(async () => {
   await app.close();
