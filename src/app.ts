@@ -5,13 +5,17 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrate, migrationsCurrent } from './db/migrate.js';
 import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
+import { closeGracefully } from './http/graceful-close.js';
 import { buildServer } from './http/server.js';
+import { registerDatabaseGauges } from './observability/database-gauges.js';
+import { createMetrics } from './observability/metrics.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
 import { createAccountService } from './services/accounts.js';
 import { createApiKeyService } from './services/api-keys.js';
+import { createAttachmentRetention } from './services/attachment-retention.js';
 import { createAuthService } from './services/auth.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
@@ -21,6 +25,7 @@ import { createTicketService } from './services/tickets.js';
 import { createWebhookDeliveryService } from './services/webhook-deliveries.js';
 import { createWebhookEndpointService } from './services/webhook-endpoints.js';
 import { createLocalStorage } from './storage/local.js';
+import { createS3Storage } from './storage/s3.js';
 import type { ObjectStorage } from './storage/storage.js';
 import { createWebhookDeliverer, firstAttemptAt } from './webhooks/deliver.js';
 import type { WebhookDialects } from './webhooks/dialect.js';
@@ -49,7 +54,10 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
-  const storage: ObjectStorage = createLocalStorage(path.join(config.dataDir, 'files'));
+  const metrics = createMetrics();
+  registerDatabaseGauges(metrics.registry, db, options.log);
+  const storage: ObjectStorage =
+    config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
@@ -61,7 +69,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     disableAfterMs: config.webhooks.disableAfterMs,
     outbound: { allowedHosts: config.webhooks.allowedHosts },
   };
-  const webhookDeliverer = createWebhookDeliverer({ db, dialects: webhookDialects, policy: deliveryPolicy, log: options.log.child({ component: 'webhooks' }) });
+  const webhookDeliverer = createWebhookDeliverer({ db, dialects: webhookDialects, policy: deliveryPolicy, metrics, log: options.log.child({ component: 'webhooks' }) });
   const webhookDeliveries = createWebhookDeliveryService({ db, retentionMs: config.webhooks.retentionMs });
   const services = {
     accounts,
@@ -70,6 +78,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
     customers: createCustomerService({ db }),
     tickets: createTicketService({ db }),
+    retention: createAttachmentRetention({ db, storage, retentionMs: config.attachmentRetentionMs }),
     idempotency: createIdempotencyService({ db, staleInFlightMs: config.limits.staleInFlightMs, ttlMs: config.limits.idempotencyKeyTtlMs }),
     registration: createRegistrationService({
       db,
@@ -77,6 +86,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
       onSettled: [webhookOutbox({ dialects: webhookDialects, firstAttemptAt: (now) => firstAttemptAt(deliveryPolicy, now) })],
+      metrics,
     }),
     webhookDeliverer,
     webhookDeliveries,
@@ -98,6 +108,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     database,
     storage,
     desk,
+    metrics,
     log: options.log,
     ...services,
     async buildServer() {
@@ -105,6 +116,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         log: options.log,
         ...services,
         storage,
+        metrics,
         maxBodyBytes: config.limits.maxBodyBytes,
         publicBaseUrl: config.publicBaseUrl,
         readiness: async () => ({
@@ -124,14 +136,18 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         concurrency: config.worker.concurrency,
         pollIntervalMs: config.worker.pollIntervalMs,
         liveness: { heartbeatMs: config.worker.heartbeatMs, deadAfterMs: config.worker.deadAfterMs },
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
         log: options.log.child({ component: 'worker' }),
       });
       return worker;
     },
     /** Graceful: stop taking requests, finish in-flight ones, release jobs, close the pool, stop the embedded database. */
     async close() {
-      if (server) await server.close();
-      if (worker) await worker.stop();
+      // HTTP and jobs drain side by side; the database goes last, once nothing uses it.
+      await Promise.all([
+        server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
+        worker?.stop(),
+      ]);
       await database.close();
     },
   };

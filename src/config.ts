@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule.js';
+import { ConfigError } from './config-error.js';
+import { withConfigFile } from './config-file.js';
 
 /** Every setting deskgate reads, already validated. */
 export interface Config {
@@ -35,11 +37,29 @@ export interface Config {
     /** Delivery log kept this long. */
     retentionMs: number;
   };
+  storage: StorageConfig;
+  /** How long attachment bytes are kept after their ticket settled (CREATED or FAILED). */
+  attachmentRetentionMs: number;
+  /** Grace period for in-flight requests and jobs on SIGTERM before connections are cut. */
+  shutdownTimeoutMs: number;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export type StorageConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      /** Unset: AWS's own endpoint for the region. */
+      endpoint: string | null;
+      region: string;
+      bucket: string;
+      /** Unset: the AWS SDK's default credential chain (instance role, AWS_* variables, ...). */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+      forcePathStyle: boolean;
+      /** Prepended to every key, so one bucket can serve several deployments. */
+      prefix: string;
+    };
+
+export { ConfigError };
 
 type Env = Record<string, string | undefined>;
 
@@ -56,6 +76,20 @@ function text(env: Env, name: string, fallback: string, pattern?: RegExp, expect
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (pattern && !pattern.test(raw)) throw new ConfigError(`${name} ${expectation ?? 'is invalid'}, got "${raw}".`);
+  return raw;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+}
+
+function required(env: Env, name: string, because: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') throw new ConfigError(`${name} is required ${because}.`);
   return raw;
 }
 
@@ -91,7 +125,28 @@ function durationList(env: Env, name: string, fallback: readonly number[], maxEa
   });
 }
 
-export function loadConfig(env: Env = process.env): Config {
+function storageConfig(env: Env): StorageConfig {
+  const kind = text(env, 'DESKGATE_STORAGE', 'local', /^(local|s3)$/, 'must be local or s3') as StorageConfig['kind'];
+  if (kind === 'local') return { kind };
+  const because = 'when DESKGATE_STORAGE is s3';
+  const accessKeyId = env.DESKGATE_S3_ACCESS_KEY_ID || null;
+  const secretAccessKey = env.DESKGATE_S3_SECRET_ACCESS_KEY || null;
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError('DESKGATE_S3_ACCESS_KEY_ID and DESKGATE_S3_SECRET_ACCESS_KEY must be set together (or both left unset for the default AWS credential chain).');
+  }
+  return {
+    kind,
+    endpoint: optionalUrl(env, 'DESKGATE_S3_ENDPOINT', ['http:', 'https:']),
+    region: text(env, 'DESKGATE_S3_REGION', 'us-east-1', /^[a-z0-9-]{1,40}$/, 'must be a region name such as us-east-1'),
+    bucket: required(env, 'DESKGATE_S3_BUCKET', because),
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
+    forcePathStyle: flag(env, 'DESKGATE_S3_FORCE_PATH_STYLE', false),
+    prefix: text(env, 'DESKGATE_S3_PREFIX', '', /^([A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or path segments each ending in "/", such as deskgate/prod/'),
+  };
+}
+
+/** Every setting, from the environment (and the optional DESKGATE_CONFIG_FILE underneath it). */
+export function loadConfig(env: Env = withConfigFile(process.env)): Config {
   const secret = env.DESKGATE_SECRET;
   if (secret !== undefined && secret !== '' && secret.length < 32) {
     throw new ConfigError('DESKGATE_SECRET must be at least 32 characters (use `openssl rand -hex 32`).');
@@ -134,5 +189,8 @@ export function loadConfig(env: Env = process.env): Config {
       allowedHosts: list(env, 'DESKGATE_WEBHOOK_ALLOWED_HOSTS', []),
       retentionMs: integer(env, 'DESKGATE_WEBHOOK_RETENTION_MS', 30 * 86_400_000, 3_600_000, 3_650 * 86_400_000),
     },
+    storage: storageConfig(env),
+    attachmentRetentionMs: integer(env, 'DESKGATE_ATTACHMENT_RETENTION_MS', 30 * 86_400_000, 0, 10 * 365 * 86_400_000),
+    shutdownTimeoutMs: integer(env, 'DESKGATE_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
   };
 }

@@ -1,56 +1,25 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDeskgate } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
-import { createTestDatabase } from './support/database.js';
+import type { Deskgate } from '../src/app.js';
 import { sampleFile } from './support/files.js';
+import { asOperator, processFixture, seedRipioPartner } from './support/operator.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
 
 // kill -9 deskgate at random moments while partners create tickets; after a
 // restart every accepted ticket is CREATED, with exactly one desk case each.
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let dataDir: string;
+let fixture: Awaited<ReturnType<typeof processFixture>>;
 let env: Record<string, string>;
 
 before(async () => {
-  database = await createTestDatabase();
-  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskgate-crash-'));
-  env = {
-    DATABASE_URL: database.url,
-    DESKGATE_DATA_DIR: dataDir,
-    DESKGATE_PORT: '0',
-    DESKGATE_SECRET: 'crash-test-secret-0123456789abcdef0123456789',
-    DESKGATE_WORKER_POLL_INTERVAL_MS: '100',
-    DESKGATE_WORKER_HEARTBEAT_MS: '200',
-    DESKGATE_WORKER_DEAD_AFTER_MS: '1500',
-  };
+  fixture = await processFixture('crash', { DESKGATE_WORKER_HEARTBEAT_MS: '200', DESKGATE_WORKER_DEAD_AFTER_MS: '1500' });
+  env = fixture.env;
 });
-after(async () => {
-  await database.drop();
-  await fs.rm(dataDir, { recursive: true, force: true });
-});
+after(() => fixture.close());
 
-async function operator<T>(action: (d: Awaited<ReturnType<typeof openDeskgate>>) => Promise<T>): Promise<T> {
-  const deskgate = await openDeskgate(loadConfig(env), { role: 'cli', log: createLogger('silent') });
-  try {
-    return await action(deskgate);
-  } finally {
-    await deskgate.close();
-  }
-}
+const operator = <T>(action: (d: Deskgate) => Promise<T>) => asOperator(env, action);
 
 test('kill -9 at random moments loses no accepted ticket and never registers one twice', async () => {
-  const { clientId, clientSecret, customerId } = await operator(async (d) => {
-    const account = await d.accounts.create('Crashy');
-    await d.accounts.setSupportTickets(account.id, true);
-    const client = await d.accounts.createOAuthClient(account.id);
-    const customer = await d.customers.create(account.id, { email: 'crash@example.com', type: 'INDIVIDUAL' });
-    return { ...client, customerId: customer.id };
-  });
+  const { clientId, clientSecret, customerId } = await seedRipioPartner(env, 'Crashy');
   const accepted = new Set<string>();
   const png = sampleFile('png', 20_000);
 

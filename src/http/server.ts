@@ -6,10 +6,13 @@ import { cpnDialect } from './cpn/plugin.js';
 import type { CpnRouteDeps } from './cpn/ticket-routes.js';
 import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import { recordRequestMetrics } from './request-metrics.js';
 import { routeIndex } from './route-index.js';
 
 export interface ServerDeps extends RipioDeps, CpnRouteDeps {
   log: Logger;
+  metrics: Metrics;
   /** Readiness: database reachable, migrations current, storage writable. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -47,6 +50,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  recordRequestMetrics(app, deps.metrics);
 
   const routes = routeIndex(app);
   app.setErrorHandler<FastifyError>((error, request, reply) => dialectOf(request.url).errorHandler(error, request, reply));
@@ -62,6 +66,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const checks = await deps.readiness();
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const { registry } = deps.metrics;
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
 
   await app.register(ripioDialect, deps);

@@ -4,6 +4,8 @@ export const TASKS = {
   purgeIdempotencyKeys: 'purge_idempotency_keys',
   deliverWebhook: 'deliver_webhook',
   purgeWebhookDeliveries: 'purge_webhook_deliveries',
+  purgeAttachments: 'purge_attachments',
+  sweepOrphanObjects: 'sweep_orphan_objects',
 } as const;
 
 export const registerTicketJobKey = (ticketId: string) => `register_ticket:${ticketId}`;

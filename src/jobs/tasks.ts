@@ -1,4 +1,5 @@
 import type { TaskList } from 'graphile-worker';
+import type { AttachmentRetention } from '../services/attachment-retention.js';
 import type { IdempotencyService } from '../services/idempotency.js';
 import type { RegistrationService } from '../services/registration.js';
 import type { WebhookDeliveryService } from '../services/webhook-deliveries.js';
@@ -10,6 +11,7 @@ export function createTaskList(deps: {
   idempotency: IdempotencyService;
   webhookDeliverer: WebhookDeliverer;
   webhookDeliveries: WebhookDeliveryService;
+  retention: AttachmentRetention;
 }): TaskList {
   return {
     [TASKS.registerTicket]: async (payload) => {
@@ -24,8 +26,20 @@ export function createTaskList(deps: {
     [TASKS.purgeWebhookDeliveries]: async () => {
       await deps.webhookDeliveries.purgeExpired();
     },
+    [TASKS.purgeAttachments]: async () => {
+      await deps.retention.purgeSettled();
+    },
+    [TASKS.sweepOrphanObjects]: async () => {
+      await deps.retention.sweepOrphans();
+    },
   };
 }
 
 /** Periodic housekeeping (graphile-worker crontab syntax). */
-export const CRONTAB = [`17 * * * * ${TASKS.purgeIdempotencyKeys}`, `43 * * * * ${TASKS.purgeWebhookDeliveries}`].join('\n');
+export const CRONTAB = [
+  `17 * * * * ${TASKS.purgeIdempotencyKeys}`,
+  `43 * * * * ${TASKS.purgeWebhookDeliveries}`,
+  // Every minute, so a retention of 0 means "as soon as the desk has them" (a single query when nothing is due).
+  `* * * * * ${TASKS.purgeAttachments}`,
+  `41 * * * * ${TASKS.sweepOrphanObjects}`,
+].join('\n');

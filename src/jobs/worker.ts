@@ -32,6 +32,8 @@ export async function startJobWorker(options: {
   concurrency: number;
   pollIntervalMs: number;
   liveness: LivenessOptions;
+  /** On stop, running jobs get this long to finish; then they are failed and released for a retry. */
+  shutdownTimeoutMs: number;
   log: Logger;
 }): Promise<JobWorker> {
   const liveness = workerLiveness(options.db, options.liveness);
@@ -70,7 +72,13 @@ export async function startJobWorker(options: {
     async stop() {
       clearInterval(timer);
       const ids = [...workerIds];
-      await runner.stop();
+      let deadline: NodeJS.Timeout | undefined;
+      const overdue = new Promise<'overdue'>((resolve) => (deadline = setTimeout(() => resolve('overdue'), options.shutdownTimeoutMs)));
+      if ((await Promise.race([runner.stop(), overdue])) === 'overdue') {
+        options.log.warn({ timeoutMs: options.shutdownTimeoutMs }, 'jobs still running at the shutdown deadline; releasing them for a retry');
+        await runner.kill();
+      }
+      clearTimeout(deadline);
       await liveness.forget(ids).catch(() => undefined);
     },
   };

@@ -12,6 +12,7 @@ import {
   leadingBytesMatch,
 } from '../domain/attachments.js';
 import type { Violation } from '../domain/errors.js';
+import { attachmentKey } from '../storage/attachment-keys.js';
 import type { ObjectStorage } from '../storage/storage.js';
 
 export interface StoredAttachment {
@@ -63,7 +64,7 @@ export class AttachmentIntake {
 
     const id = randomUUID();
     const position = this.stored.length + 1;
-    const storageKey = `attachments/${this.ticketId}/${position}-${id}`;
+    const storageKey = attachmentKey(this.ticketId, position, id);
     const hash = createHash('sha256');
     const sink = new PassThrough();
     // We end it with an error on purpose when a rule breaks; the storage write reports it.

@@ -4,6 +4,7 @@ import { ticketQueries } from '../db/queries/tickets.js';
 import type { Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { ObjectStorage } from '../storage/storage.js';
 
 /** Runs inside the transaction that settles a ticket (CREATED or FAILED): the outbox. */
@@ -38,6 +39,7 @@ export function createRegistrationService(deps: {
   storage: ObjectStorage;
   policy: RegistrationPolicy;
   onSettled: SettledListener[];
+  metrics: Metrics;
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
@@ -66,12 +68,32 @@ export function createRegistrationService(deps: {
   }
 
   async function settle(change: (trx: Transaction<Database>) => Promise<Ticket | undefined>): Promise<boolean> {
-    return deps.db.transaction().execute(async (trx) => {
+    const settled = await deps.db.transaction().execute(async (trx) => {
       const ticket = await change(trx);
-      if (!ticket) return false;
+      if (!ticket) return undefined;
       for (const listener of deps.onSettled) await listener(trx, ticket);
-      return true;
+      return ticket;
     });
+    if (!settled) return false;
+    // Observed after commit: a rolled-back settlement did not happen.
+    const settledAt = settled.registered_at ?? settled.updated_at;
+    deps.metrics.ticketSettled(settled.status as 'CREATED' | 'FAILED', (settledAt.getTime() - settled.created_at.getTime()) / 1000);
+    return true;
+  }
+
+  /** The desk call, timed and counted by outcome. */
+  async function callDesk(ticket: Ticket): Promise<{ reference: string }> {
+    const deskTicket = await toDeskTicket(ticket);
+    const started = performance.now();
+    const elapsed = () => (performance.now() - started) / 1000;
+    try {
+      const result = await deps.desk.register(deskTicket, AbortSignal.timeout(deps.policy.deskTimeoutMs));
+      deps.metrics.deskCall(deps.desk.kind, 'success', elapsed());
+      return result;
+    } catch (error) {
+      deps.metrics.deskCall(deps.desk.kind, error instanceof PermanentDeskError ? 'permanent_error' : 'transient_error', elapsed());
+      throw error;
+    }
   }
 
   return {
@@ -82,8 +104,7 @@ export function createRegistrationService(deps: {
 
       let reference: string;
       try {
-        const signal = AbortSignal.timeout(deps.policy.deskTimeoutMs);
-        ({ reference } = await deps.desk.register(await toDeskTicket(ticket), signal));
+        ({ reference } = await callDesk(ticket));
       } catch (error) {
         // Only a desk's explicit "no" is final; anything else (network, timeout, our own database) is retried.
         if (error instanceof PermanentDeskError) {

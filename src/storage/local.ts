@@ -53,7 +53,8 @@ export function createLocalStorage(root: string): ObjectStorage {
       await fs.rmdir(path.dirname(file)).catch(() => undefined);
     },
     async *list(prefix) {
-      const base = resolve(prefix);
+      // '' lists the whole store, as on S3.
+      const base = prefix === '' ? path.resolve(root) : resolve(prefix);
       let entries: string[];
       try {
         entries = (await fs.readdir(base, { recursive: true })) as string[];

@@ -8,7 +8,7 @@ export interface ObjectStorage {
   get(key: string): Promise<Readable>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
-  /** Keys under `prefix` with their last-modified time (for orphan sweeps). */
+  /** Keys under `prefix` (a folder such as `attachments/`, or '' for all) with their last-modified time (for orphan sweeps). */
   list(prefix: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
   /** Writes and removes a probe object (readiness). */
   checkWritable(): Promise<void>;

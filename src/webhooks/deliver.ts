@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
 import { enqueueJob } from '../db/queries/jobs.js';
 import { webhookDeliveryQueries, webhookEndpointQueries } from '../db/queries/webhooks.js';
 import type { Database, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
@@ -33,7 +34,14 @@ export function firstAttemptAt(policy: DeliveryPolicy, now: Date): Date {
  * delivered, retried later (a new job) or failed, with the endpoint's health
  * updated. Dialects only build and sign; everything here is shared.
  */
-export function createWebhookDeliverer(deps: { db: Kysely<Database>; dialects: WebhookDialects; policy: DeliveryPolicy; log: Logger; now?: () => Date }) {
+export function createWebhookDeliverer(deps: {
+  db: Kysely<Database>;
+  dialects: WebhookDialects;
+  policy: DeliveryPolicy;
+  log: Logger;
+  metrics: Pick<Metrics, 'webhookDelivery'>;
+  now?: () => Date;
+}) {
   const now = deps.now ?? (() => new Date());
 
   /** The delivery with its endpoint, or null when either is gone (an endpoint deleted meanwhile). */
@@ -70,7 +78,7 @@ export function createWebhookDeliverer(deps: { db: Kysely<Database>; dialects: W
       }
       const { attemptedAt, result } = await attempt(delivery, endpoint);
 
-      return deps.db.transaction().execute(async (trx) => {
+      const outcome = await deps.db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {
         const deliveries = webhookDeliveryQueries(trx);
         const endpoints = webhookEndpointQueries(trx);
         const recorded = await deliveries.recordAttempt(deliveryId, attemptRecord(attemptedAt, result));
@@ -101,6 +109,8 @@ export function createWebhookDeliverer(deps: { db: Kysely<Database>; dialects: W
         await enqueueDelivery(trx, deliveryId, runAt);
         return 'retry_scheduled';
       });
+      deps.metrics.webhookDelivery(outcome);
+      return outcome;
     },
 
     /** One attempt right now, without retries and without counting toward the endpoint's health (test sends). */

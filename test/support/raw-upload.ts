@@ -27,7 +27,14 @@ export function streamUpload(
   url: string,
   token: string,
   pieces: ReturnType<typeof multipartPieces>,
-  options: { abortAfterBytes?: number; chunked?: boolean; headers?: Record<string, string> } = {},
+  options: {
+    abortAfterBytes?: number;
+    chunked?: boolean;
+    headers?: Record<string, string>;
+    /** Throttles the body to about this rate, so the upload lasts a while. */
+    bytesPerSecond?: number;
+    onProgress?: (sentBytes: number) => void;
+  } = {},
 ): Promise<{ status: number; body: any } | { aborted: true }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {
@@ -54,6 +61,7 @@ export function streamUpload(
       else reject(error);
     });
     const zeros = Buffer.alloc(64 * 1024);
+    const startedAt = Date.now();
     const write = async () => {
       for (const piece of pieces.parts) {
         const chunks: Buffer[] = [];
@@ -70,6 +78,11 @@ export function streamUpload(
           }
           sent += chunk.length;
           if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+          options.onProgress?.(sent);
+          if (options.bytesPerSecond) {
+            const due = startedAt + (sent / options.bytesPerSecond) * 1000;
+            if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+          }
         }
       }
       req.end();

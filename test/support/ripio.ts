@@ -38,6 +38,12 @@ export async function createCustomer(app: ApiTarget, partner: Partner, email: st
   return res.body.customerId;
 }
 
+/** A partner with support tickets enabled and one customer: what most ticket tests start from. */
+export async function partnerWithCustomer(app: TestApp): Promise<{ partner: Partner; customerId: string }> {
+  const partner = await createPartner(app);
+  return { partner, customerId: await createCustomer(app, partner) };
+}
+
 export interface FilePart {
   name: string;
   bytes: Buffer;
