@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrate, migrationsCurrent } from './db/migrate.js';
-import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
+import { createDesk } from './desks/index.js';
 import { buildServer } from './http/server.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
@@ -44,7 +44,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   }
   const { db } = database;
   const storage: ObjectStorage = createLocalStorage(path.join(config.dataDir, 'files'));
-  const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
+  const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
   const services = {
@@ -102,10 +102,11 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       });
       return worker;
     },
-    /** Graceful: stop taking requests, finish in-flight ones, release jobs, close the pool, stop the embedded database. */
+    /** Graceful: stop taking requests, finish in-flight ones, release jobs and desk connections, close the pool, stop the embedded database. */
     async close() {
       if (server) await server.close();
       if (worker) await worker.stop();
+      await desk.close?.();
       await database.close();
     },
   };
