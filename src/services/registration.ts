@@ -3,6 +3,7 @@ import { enqueueJob } from '../db/queries/jobs.js';
 import { ticketQueries } from '../db/queries/tickets.js';
 import type { Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
+import { uploadAllowanceMs } from '../desks/http.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
 import type { ObjectStorage } from '../storage/storage.js';
 
@@ -82,8 +83,11 @@ export function createRegistrationService(deps: {
 
       let reference: string;
       try {
-        const signal = AbortSignal.timeout(deps.policy.deskTimeoutMs);
-        ({ reference } = await deps.desk.register(await toDeskTicket(ticket), signal));
+        const deskTicket = await toDeskTicket(ticket);
+        // One attempt may upload every file, and uploads get time in proportion to their size.
+        const attachmentBytes = deskTicket.attachments.reduce((total, attachment) => total + attachment.size, 0);
+        const signal = AbortSignal.timeout(deps.policy.deskTimeoutMs + uploadAllowanceMs(attachmentBytes));
+        ({ reference } = await deps.desk.register(deskTicket, signal));
       } catch (error) {
         // Only a desk's explicit "no" is final; anything else (network, timeout, our own database) is retried.
         if (error instanceof PermanentDeskError) {
