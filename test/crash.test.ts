@@ -3,9 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openDeskgate } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
+import { asOperator } from './support/app.js';
 import { createTestDatabase } from './support/database.js';
 import { sampleFile } from './support/files.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
@@ -34,17 +32,8 @@ after(async () => {
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-async function operator<T>(action: (d: Awaited<ReturnType<typeof openDeskgate>>) => Promise<T>): Promise<T> {
-  const deskgate = await openDeskgate(loadConfig(env), { role: 'cli', log: createLogger('silent') });
-  try {
-    return await action(deskgate);
-  } finally {
-    await deskgate.close();
-  }
-}
-
 test('kill -9 at random moments loses no accepted ticket and never registers one twice', async () => {
-  const { clientId, clientSecret, customerId } = await operator(async (d) => {
+  const { clientId, clientSecret, customerId } = await asOperator(env, async (d) => {
     const account = await d.accounts.create('Crashy');
     await d.accounts.setSupportTickets(account.id, true);
     const client = await d.accounts.createOAuthClient(account.id);
@@ -91,7 +80,7 @@ test('kill -9 at random moments loses no accepted ticket and never registers one
   const final = spawnDeskgate(['serve'], env);
   await listeningUrl(final);
   try {
-    const rows = await operator(async (d) => {
+    const rows = await asOperator(env, async (d) => {
       const until = Date.now() + 60_000;
       for (;;) {
         const pending = await d.database.db.selectFrom('tickets').select('id').where('status', '!=', 'CREATED').execute();

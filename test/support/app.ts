@@ -59,6 +59,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** Runs `action` as an operator command would: deskgate opened in-process on `env`, closed afterwards. */
+export async function asOperator<T>(env: Record<string, string>, action: (deskgate: Deskgate) => Promise<T>): Promise<T> {
+  const deskgate = await openDeskgate(loadConfig(env), { role: 'cli', log: createLogger('silent') });
+  try {
+    return await action(deskgate);
+  } finally {
+    await deskgate.close();
+  }
+}
+
 /** Polls `probe` until it returns a truthy value (or fails after `timeoutMs`). */
 export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -11,7 +11,7 @@ export interface ApiResponse<T = Json> {
 
 /** One real HTTP request to the test server; `token` goes in `Authorization: Bearer …` (either dialect). */
 export async function api<T = Json>(
-  app: TestApp,
+  app: Pick<TestApp, 'url'>,
   method: string,
   path: string,
   options: { token?: string; json?: unknown; form?: Record<string, string>; body?: string | FormData; headers?: Record<string, string> } = {},

@@ -19,7 +19,7 @@ export async function createPartner(app: TestApp, options: { enabled?: boolean; 
   return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
 }
 
-export async function requestToken(app: TestApp, clientId: string, clientSecret: string): Promise<string> {
+export async function requestToken(app: Pick<TestApp, 'url'>, clientId: string, clientSecret: string): Promise<string> {
   const res = await api(app, 'POST', '/oauth2/token/', {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
     form: { grant_type: 'client_credentials' },
@@ -48,6 +48,6 @@ export function ticketForm(fields: Record<string, string | undefined>, files: Fi
   return form;
 }
 
-export function createTicket(app: TestApp, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
+export function createTicket(app: Pick<TestApp, 'url'>, partner: Pick<Partner, 'token'>, form: FormData, headers: Record<string, string> = {}) {
   return api(app, 'POST', '/api/v1/supportTickets/', { token: partner.token, body: form, headers });
 }
