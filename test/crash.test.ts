@@ -7,6 +7,7 @@ import { asOperator } from './support/app.js';
 import { createTestDatabase } from './support/database.js';
 import { sampleFile } from './support/files.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
+import { seedPartner } from './support/ripio.js';
 
 // kill -9 deskgate at random moments while partners create tickets; after a
 // restart every accepted ticket is CREATED, with exactly one desk case each.
@@ -33,13 +34,7 @@ after(async () => {
 });
 
 test('kill -9 at random moments loses no accepted ticket and never registers one twice', async () => {
-  const { clientId, clientSecret, customerId } = await asOperator(env, async (d) => {
-    const account = await d.accounts.create('Crashy');
-    await d.accounts.setSupportTickets(account.id, true);
-    const client = await d.accounts.createOAuthClient(account.id);
-    const customer = await d.customers.create(account.id, { email: 'crash@example.com', type: 'INDIVIDUAL' });
-    return { ...client, customerId: customer.id };
-  });
+  const { clientId, clientSecret, customerId } = await asOperator(env, (d) => seedPartner(d, 'crash@example.com'));
   const accepted = new Set<string>();
   const png = sampleFile('png', 20_000);
 

@@ -9,7 +9,7 @@ import { createTestDatabase } from '../support/database.js';
 import { FAKE_DESKS } from '../support/desk-fakes.js';
 import { sampleFile } from '../support/files.js';
 import { listeningUrl, spawnDeskgate } from '../support/process.js';
-import { api, createTicket, requestToken, ticketForm } from '../support/ripio.js';
+import { api, createTicket, requestToken, seedPartner, ticketForm } from '../support/ripio.js';
 
 // deskgate runs as a child process; the desk fake lives here, in the test process, and outlives it.
 // The fake creates the case and holds its answer; deskgate is killed with -9 while it waits, so the
@@ -35,13 +35,7 @@ for (const [kind, startDesk] of FAKE_DESKS) {
       await database.drop();
       await fs.rm(dataDir, { recursive: true, force: true });
     });
-    const { clientId, clientSecret, customerId } = await asOperator(env, async (d) => {
-      const account = await d.accounts.create('Crashy');
-      await d.accounts.setSupportTickets(account.id, true);
-      const client = await d.accounts.createOAuthClient(account.id);
-      const customer = await d.customers.create(account.id, { email: 'crash@example.com', type: 'INDIVIDUAL' });
-      return { ...client, customerId: customer.id };
-    });
+    const { clientId, clientSecret, customerId } = await asOperator(env, (d) => seedPartner(d, 'crash@example.com'));
 
     const first = spawnDeskgate(['serve'], env);
     const firstApp = { url: await listeningUrl(first) };

@@ -1,3 +1,4 @@
+import type { Deskgate } from '../../src/app.js';
 import type { TestApp } from './app.js';
 import { api } from './http.js';
 
@@ -17,6 +18,18 @@ export async function createPartner(app: TestApp, options: { enabled?: boolean; 
   const client = await deskgate.accounts.createOAuthClient(account.id, 'test');
   const token = await requestToken(app, client.clientId, client.clientSecret);
   return { accountId: account.id, clientId: client.clientId, clientSecret: client.clientSecret, token };
+}
+
+/**
+ * A Ripio partner's credentials and one customer, made through deskgate's services as the operator
+ * would (no HTTP server needed: for tests that run deskgate as a child process).
+ */
+export async function seedPartner(deskgate: Deskgate, customerEmail: string): Promise<{ clientId: string; clientSecret: string; customerId: string }> {
+  const account = await deskgate.accounts.create('Partner');
+  await deskgate.accounts.setSupportTickets(account.id, true);
+  const client = await deskgate.accounts.createOAuthClient(account.id);
+  const customer = await deskgate.customers.create(account.id, { email: customerEmail, type: 'INDIVIDUAL' });
+  return { clientId: client.clientId, clientSecret: client.clientSecret, customerId: customer.id };
 }
 
 export async function requestToken(app: Pick<TestApp, 'url'>, clientId: string, clientSecret: string): Promise<string> {
