@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrate, migrationsCurrent } from './db/migrate.js';
-import { createBuiltinDesk } from './desks/builtin.js';
 import type { Desk } from './desks/desk.js';
 import { closeGracefully } from './http/graceful-close.js';
+import { createDesk } from './desks/index.js';
 import { buildServer } from './http/server.js';
 import { registerDatabaseGauges } from './observability/database-gauges.js';
 import { createMetrics } from './observability/metrics.js';
@@ -58,7 +58,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   registerDatabaseGauges(metrics.registry, db, options.log);
   const storage: ObjectStorage =
     config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
-  const desk = options.desk ? options.desk(database) : createBuiltinDesk(db, config.desk.builtinPrefix);
+  const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
   // CPN subscriptions will add their dialect here; the delivery core does not change.
@@ -141,13 +141,14 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       });
       return worker;
     },
-    /** Graceful: stop taking requests, finish in-flight ones, release jobs, close the pool, stop the embedded database. */
+    /** Graceful: stop taking requests, finish in-flight ones, release jobs and desk connections, close the pool, stop the embedded database. */
     async close() {
       // HTTP and jobs drain side by side; the database goes last, once nothing uses it.
       await Promise.all([
         server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
         worker?.stop(),
       ]);
+      await desk.close?.();
       await database.close();
     },
   };

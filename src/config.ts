@@ -2,6 +2,8 @@ import path from 'node:path';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './webhooks/retry-schedule.js';
 import { ConfigError } from './config-error.js';
 import { withConfigFile } from './config-file.js';
+import type { JiraDeskConfig } from './desks/jira.js';
+import type { ZendeskDeskConfig } from './desks/zendesk.js';
 
 /** Every setting deskgate reads, already validated. */
 export interface Config {
@@ -22,7 +24,7 @@ export interface Config {
     /** A worker silent for this long is presumed dead and its jobs are run elsewhere. */
     deadAfterMs: number;
   };
-  desk: { kind: 'builtin'; builtinPrefix: string; timeoutMs: number };
+  desk: DeskConfig;
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
   limits: { maxBodyBytes: number; idempotencyKeyTtlMs: number; staleInFlightMs: number };
   webhooks: {
@@ -60,6 +62,22 @@ export type StorageConfig =
     };
 
 export { ConfigError };
+
+/** The connectors' own settings; the per-call time limit is shared (`DeskConfig.timeoutMs`). */
+export type JiraSettings = Omit<JiraDeskConfig, 'timeoutMs' | 'markerLabelPrefix'>;
+export type ZendeskSettings = Omit<ZendeskDeskConfig, 'timeoutMs'>;
+
+/** Which desk registers tickets, with that desk's settings. */
+export type DeskConnectorConfig = { kind: 'builtin' } | { kind: 'jira'; jira: JiraSettings } | { kind: 'zendesk'; zendesk: ZendeskSettings };
+
+export type DeskConfig = DeskConnectorConfig & {
+  builtinPrefix: string;
+  /** Time limit of one desk call (connect, send, answer). */
+  timeoutMs: number;
+  /** Jira and Zendesk only: consecutive transient failures that open the circuit, and how long it stays open. */
+  circuitBreaker: { failureThreshold: number; coolDownMs: number };
+};
+
 
 type Env = Record<string, string | undefined>;
 
@@ -145,6 +163,73 @@ function storageConfig(env: Env): StorageConfig {
   };
 }
 
+/**
+ * The settings `DESKGATE_DESK=<kind>` cannot do without, all reported at once. Values are never
+ * echoed back: some of them are credentials.
+ */
+function requiredForDesk<Name extends string>(env: Env, kind: string, names: readonly Name[]): Record<Name, string> {
+  const missing = names.filter((name) => (env[name] ?? '').trim() === '');
+  if (missing.length > 0) throw new ConfigError(`DESKGATE_DESK=${kind} needs ${missing.join(', ')}.`);
+  return Object.fromEntries(names.map((name) => [name, (env[name] ?? '').trim()])) as Record<Name, string>;
+}
+
+/** A desk's base URL: https, or plain http to this machine only (local fakes), since credentials travel with every call. */
+function deskBaseUrl(name: string, raw: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as https://acme.example.com.`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${name} must use https (plain http is only allowed for localhost), got "${parsed.protocol}".`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function deskConnector(env: Env): DeskConnectorConfig {
+  const kind = text(env, 'DESKGATE_DESK', 'builtin', /^(builtin|jira|zendesk)$/, 'must be builtin, jira or zendesk');
+  if (kind === 'jira') {
+    const given = requiredForDesk(env, kind, [
+      'DESKGATE_JIRA_BASE_URL',
+      'DESKGATE_JIRA_EMAIL',
+      'DESKGATE_JIRA_API_TOKEN',
+      'DESKGATE_JIRA_SERVICE_DESK_ID',
+      'DESKGATE_JIRA_REQUEST_TYPE_ID',
+    ] as const);
+    const fieldId = /^(summary|description|customfield_\d+)$/;
+    const fieldIdRule = 'must be summary, description or customfield_<number>';
+    return {
+      kind,
+      jira: {
+        baseUrl: deskBaseUrl('DESKGATE_JIRA_BASE_URL', given.DESKGATE_JIRA_BASE_URL),
+        email: given.DESKGATE_JIRA_EMAIL,
+        apiToken: given.DESKGATE_JIRA_API_TOKEN,
+        serviceDeskId: text(env, 'DESKGATE_JIRA_SERVICE_DESK_ID', '', /^(\d+|[A-Z][A-Z0-9_]+)$/, "must be the service desk's number or its project key"),
+        requestTypeId: text(env, 'DESKGATE_JIRA_REQUEST_TYPE_ID', '', /^\d+$/, 'must be the request type\'s number'),
+        fieldMap: {
+          summary: text(env, 'DESKGATE_JIRA_SUMMARY_FIELD', 'summary', fieldId, fieldIdRule),
+          description: text(env, 'DESKGATE_JIRA_DESCRIPTION_FIELD', 'description', fieldId, fieldIdRule),
+        },
+      },
+    };
+  }
+  if (kind === 'zendesk') {
+    const given = requiredForDesk(env, kind, ['DESKGATE_ZENDESK_BASE_URL', 'DESKGATE_ZENDESK_EMAIL', 'DESKGATE_ZENDESK_API_TOKEN'] as const);
+    return {
+      kind,
+      zendesk: {
+        baseUrl: deskBaseUrl('DESKGATE_ZENDESK_BASE_URL', given.DESKGATE_ZENDESK_BASE_URL),
+        email: given.DESKGATE_ZENDESK_EMAIL,
+        apiToken: given.DESKGATE_ZENDESK_API_TOKEN,
+        referenceFormat: text(env, 'DESKGATE_ZENDESK_REFERENCE_FORMAT', 'ZD-{id}', /\{id\}/, 'must contain {id} (the Zendesk ticket number)'),
+      },
+    };
+  }
+  return { kind: 'builtin' };
+}
+
 /** Every setting, from the environment (and the optional DESKGATE_CONFIG_FILE underneath it). */
 export function loadConfig(env: Env = withConfigFile(process.env)): Config {
   const secret = env.DESKGATE_SECRET;
@@ -167,9 +252,13 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
       deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 500, 3_600_000),
     },
     desk: {
-      kind: text(env, 'DESKGATE_DESK', 'builtin', /^builtin$/, 'must be builtin') as 'builtin',
+      ...deskConnector(env),
       builtinPrefix: text(env, 'DESKGATE_BUILTIN_PREFIX', 'SUP', /^[A-Z][A-Z0-9]{0,9}$/, 'must be 1-10 capital letters or digits, starting with a letter'),
       timeoutMs: integer(env, 'DESKGATE_DESK_TIMEOUT_MS', 30_000, 100, 300_000),
+      circuitBreaker: {
+        failureThreshold: integer(env, 'DESKGATE_DESK_CIRCUIT_BREAKER_THRESHOLD', 5, 1, 1_000),
+        coolDownMs: integer(env, 'DESKGATE_DESK_CIRCUIT_BREAKER_COOL_DOWN_MS', 30_000, 100, 3_600_000),
+      },
     },
     registration: {
       deadlineMs: integer(env, 'DESKGATE_REGISTRATION_DEADLINE_MS', 24 * 3_600_000, 1_000, 30 * 86_400_000),

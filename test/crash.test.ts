@@ -60,7 +60,7 @@ test('kill -9 at random moments loses no accepted ticket and never registers one
   const final = spawnDeskgate(['serve'], env);
   await listeningUrl(final);
   try {
-    const rows = await operator(async (d) => {
+    const rows = await asOperator(env, async (d) => {
       const until = Date.now() + 60_000;
       for (;;) {
         const pending = await d.database.db.selectFrom('tickets').select('id').where('status', '!=', 'CREATED').execute();

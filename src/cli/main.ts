@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDeskgate, type Deskgate } from '../app.js';
 import { DataDirBusyError } from '../db/data-dir-lock.js';
+import { PermanentDeskError, TransientDeskError } from '../desks/desk.js';
 import { PaymentFileError, paymentFileFormat, type PaymentFileFormat } from '../domain/payment-records.js';
 import { OperatorError } from '../services/accounts.js';
 import { createLogger } from '../log.js';
@@ -145,7 +146,13 @@ desk
   .command('check')
   .description("verify the configured desk's credentials and ids (read-only)")
   .action(async () => {
-    const result = await withDeskgate((d) => d.desk.check(AbortSignal.timeout(30_000)));
+    const result = await withDeskgate((d) =>
+      d.desk.check(AbortSignal.timeout(30_000)).catch((error: unknown) => {
+        // An answer the connector could not make sense of is still a failed check, said in plain words.
+        if (error instanceof TransientDeskError || error instanceof PermanentDeskError) return { ok: false, lines: [error.message] };
+        throw error;
+      }),
+    );
     for (const line of result.lines) console.log(line);
     process.exitCode = result.ok ? 0 : 1;
   });

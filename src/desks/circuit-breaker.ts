@@ -74,5 +74,8 @@ export function withCircuitBreaker(desk: Desk, options: CircuitBreakerOptions = 
     },
     register,
     check: (signal: AbortSignal): Promise<DeskCheckResult> => desk.check(signal),
+    close: async () => {
+      await desk.close?.();
+    },
   };
 }

@@ -48,6 +48,8 @@ export interface Desk {
   register(ticket: DeskTicket, signal: AbortSignal): Promise<DeskRegistration>;
   /** Read-only verification of credentials and configured ids. */
   check(signal: AbortSignal): Promise<DeskCheckResult>;
+  /** Releases pooled connections on graceful shutdown (desks reached over HTTP). */
+  close?(): Promise<void>;
 }
 
 /** Network errors, timeouts, 5xx and 429: retried with backoff until the deadline. */

@@ -59,6 +59,11 @@ const UPLOAD_FLOOR_BYTES_PER_SECOND = 256 * 1024;
 /** 4xx answers that say "not now" rather than "never": retried like 5xx. */
 const TRANSIENT_4XX = new Set([408, 409, 423, 425, 429]);
 
+/** Extra time an upload of `bytes` gets on top of a call's time limit. */
+export function uploadAllowanceMs(bytes: number): number {
+  return Math.ceil((bytes / UPLOAD_FLOOR_BYTES_PER_SECOND) * 1000);
+}
+
 export function basicAuthorization(user: string, secret: string): string {
   return `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`;
 }
@@ -110,9 +115,7 @@ export class DeskHttpClient {
       headers['content-length'] = String(req.stream.contentLength);
       body = req.stream.body;
     }
-    const budgetMs = req.stream
-      ? this.options.timeoutMs + Math.ceil((req.stream.contentLength / UPLOAD_FLOOR_BYTES_PER_SECOND) * 1000)
-      : this.options.timeoutMs;
+    const budgetMs = this.options.timeoutMs + (req.stream ? uploadAllowanceMs(req.stream.contentLength) : 0);
     const timeout = AbortSignal.timeout(budgetMs);
     const combined = AbortSignal.any([signal, timeout]);
     try {

@@ -41,6 +41,10 @@ export async function startJobWorker(options: {
   const events = new EventEmitter() as WorkerEvents;
   events.on('worker:create', ({ worker }) => void workerIds.add(worker.workerId));
   events.on('worker:release', ({ worker }) => void workerIds.delete(worker.workerId));
+  // graphile-worker locks jobs with the pool's id, so the pool must beat too: otherwise a job running
+  // longer than `deadAfterMs` looks abandoned and is unlocked and run a second time, concurrently.
+  events.on('pool:create', ({ workerPool }) => void workerIds.add(workerPool.id));
+  events.on('pool:release', ({ workerPool }) => void workerIds.delete(workerPool.id));
 
   const tick = async () => {
     try {

@@ -3,6 +3,7 @@ import { enqueueJob } from '../db/queries/jobs.js';
 import { ticketQueries } from '../db/queries/tickets.js';
 import type { Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
+import { uploadAllowanceMs } from '../desks/http.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ObjectStorage } from '../storage/storage.js';
@@ -84,10 +85,13 @@ export function createRegistrationService(deps: {
   /** The desk call, timed and counted by outcome. */
   async function callDesk(ticket: Ticket): Promise<{ reference: string }> {
     const deskTicket = await toDeskTicket(ticket);
+    // One attempt may upload every file, and uploads get time in proportion to their size.
+    const attachmentBytes = deskTicket.attachments.reduce((total, attachment) => total + attachment.size, 0);
+    const signal = AbortSignal.timeout(deps.policy.deskTimeoutMs + uploadAllowanceMs(attachmentBytes));
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
     try {
-      const result = await deps.desk.register(deskTicket, AbortSignal.timeout(deps.policy.deskTimeoutMs));
+      const result = await deps.desk.register(deskTicket, signal);
       deps.metrics.deskCall(deps.desk.kind, 'success', elapsed());
       return result;
     } catch (error) {

@@ -14,6 +14,8 @@ export type Fault =
   | { delayMs: number }
   /** Handle the request (the case is created), then destroy the socket without answering. */
   | { dropAfterCreate: true }
+  /** Handle the request (the case is created), then hold the answer back (a crash can strike meanwhile). */
+  | { holdAnswerMs: number }
   /** Destroy the socket before reading or handling anything. */
   | { reset: true };
 
@@ -56,6 +58,8 @@ export interface Route {
 }
 
 export interface RecordedRequest {
+  /** When it arrived (ms since the epoch). */
+  at: number;
   route: string;
   method: string;
   url: string;
@@ -87,6 +91,7 @@ export class FakeServer {
   readonly received: RecordedRequest[] = [];
   private readonly routes: CompiledRoute[];
   private readonly faults = new Map<string, Fault[]>();
+  private outage: { until: number; status: number } | null = null;
   private readonly server = http.createServer((req, res) => void this.dispatch(req, res));
   private readonly expectedAuth: Buffer;
 
@@ -109,6 +114,11 @@ export class FakeServer {
     this.faults.set(routeKey, [...(this.faults.get(routeKey) ?? []), ...faults]);
   }
 
+  /** Every request on every route answers `status` for the next `durationMs` (a desk outage). */
+  failFor(durationMs: number, status = 503): void {
+    this.outage = { until: Date.now() + durationMs, status };
+  }
+
   /** Requests received on one route key. */
   requestsTo(routeKey: string): RecordedRequest[] {
     return this.received.filter((request) => request.route === routeKey);
@@ -128,9 +138,13 @@ export class FakeServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const match = this.match(req.method ?? 'GET', url.pathname);
-    this.received.push({ route: match?.compiled.key ?? '', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const at = Date.now();
+    this.received.push({ at, route: match?.compiled.key ?? '', method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     try {
       if (!match) return await this.replyAfterDrain(req, res, this.options.notFound());
+      if (this.outage && at < this.outage.until) {
+        return await this.replyAfterDrain(req, res, { status: this.outage.status, body: this.options.errorBody(this.outage.status) });
+      }
       const fault = this.faults.get(match.compiled.key)?.shift();
       if (fault && 'reset' in fault) {
         req.socket.destroy();
@@ -154,6 +168,7 @@ export class FakeServer {
         req.socket.destroy();
         return;
       }
+      if (fault && 'holdAnswerMs' in fault) await new Promise((resolve) => setTimeout(resolve, fault.holdAnswerMs).unref());
       // A handler that answered early (validation) leaves the body unread; drain it so the client sees the answer.
       await this.replyAfterDrain(req, res, reply);
     } catch (err) {

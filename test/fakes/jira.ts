@@ -96,7 +96,7 @@ export class JiraFake {
       basicAuth: { user: this.email, password: this.apiToken },
       unauthorized: () => ({ status: 401, body: 'Client must be authenticated to access this resource.' }),
       notFound: () => platformError(404, 'null for uri: not found'),
-      errorBody: (status) => platformError(status, status === 429 ? 'Rate limit exceeded.' : 'Internal server error'),
+      errorBody: (status) => platformError(status, status === 429 ? 'Rate limit exceeded.' : 'Internal server error').body,
       routes: [
         { method: 'GET', path: '/rest/api/3/myself', handle: () => this.myself() },
         { method: 'GET', path: '/rest/api/3/user/search', handle: (ctx) => this.userSearch(ctx) },

@@ -58,6 +58,6 @@ export function ticketForm(fields: Record<string, string | undefined>, files: Fi
   return form;
 }
 
-export function createTicket(app: ApiTarget, partner: Partner, form: FormData, headers: Record<string, string> = {}) {
+export function createTicket(app: ApiTarget, partner: Pick<Partner, 'token'>, form: FormData, headers: Record<string, string> = {}) {
   return api(app, 'POST', '/api/v1/supportTickets/', { token: partner.token, body: form, headers });
 }
