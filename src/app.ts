@@ -17,8 +17,10 @@ import { createAccountService } from './services/accounts.js';
 import { createApiKeyService } from './services/api-keys.js';
 import { createAttachmentRetention } from './services/attachment-retention.js';
 import { createAuthService } from './services/auth.js';
+import { createCpnSubscriptionService } from './services/cpn-subscriptions.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
+import { createNotificationSigningKeyService } from './services/notification-signing-keys.js';
 import { createPaymentService } from './services/payments.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
@@ -27,6 +29,7 @@ import { createWebhookEndpointService } from './services/webhook-endpoints.js';
 import { createLocalStorage } from './storage/local.js';
 import { createS3Storage } from './storage/s3.js';
 import type { ObjectStorage } from './storage/storage.js';
+import { createCpnWebhookDialect } from './webhooks/cpn-dialect.js';
 import { createWebhookDeliverer, firstAttemptAt } from './webhooks/deliver.js';
 import type { WebhookDialects } from './webhooks/dialect.js';
 import { webhookOutbox } from './webhooks/events.js';
@@ -61,8 +64,9 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
-  // CPN subscriptions will add their dialect here; the delivery core does not change.
-  const webhookDialects: WebhookDialects = { ripio: createRipioWebhookDialect(keys.sealing) };
+  const notificationSigningKeys = createNotificationSigningKeyService({ db, sealingKey: keys.sealing });
+  // One delivery core; each dialect only names, shapes and signs its events.
+  const webhookDialects: WebhookDialects = { ripio: createRipioWebhookDialect(keys.sealing), cpn: createCpnWebhookDialect(notificationSigningKeys) };
   const deliveryPolicy = {
     retryScheduleMs: config.webhooks.retryScheduleMs,
     timeoutMs: config.webhooks.timeoutMs,
@@ -90,6 +94,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     }),
     webhookDeliverer,
     webhookDeliveries,
+    notificationSigningKeys,
+    cpnSubscriptions: createCpnSubscriptionService({ db, outbound: deliveryPolicy.outbound, headCheckTimeoutMs: deliveryPolicy.timeoutMs }),
     webhookEndpoints: createWebhookEndpointService({
       db,
       sealingKey: keys.sealing,

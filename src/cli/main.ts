@@ -9,6 +9,7 @@ import { OperatorError } from '../services/accounts.js';
 import { createLogger } from '../log.js';
 import { printResult, shellOption, type OutputOptions } from './output.js';
 import { serve } from './serve.js';
+import { notificationCommands } from './notifications.js';
 import { webhookCommands } from './webhooks.js';
 import { AppError } from '../domain/errors.js';
 
@@ -158,6 +159,7 @@ desk
   });
 
 webhookCommands(program, withDeskgate);
+notificationCommands(program, withDeskgate);
 
 /** A domain error as an operator reads it: the message and any broken field rules. */
 function describeAppError(error: AppError): string {

@@ -4,7 +4,7 @@ import { presentDelivery, presentWebhook, presentWebhookWithSecret } from '../ht
 import { OperatorError } from '../services/accounts.js';
 import { printResult, shellOption, type OutputOptions } from './output.js';
 
-type WithDeskgate = <T>(action: (deskgate: Deskgate) => Promise<T>) => Promise<T>;
+export type WithDeskgate = <T>(action: (deskgate: Deskgate) => Promise<T>) => Promise<T>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -16,7 +16,9 @@ function date(value: string, option: string): Date {
 
 /** `deskgate webhooks ...`: the partner self-service, for operators, plus the delivery log and replays. */
 export function webhookCommands(program: Command, withDeskgate: WithDeskgate): void {
-  const webhooks = program.command('webhooks').description('webhook endpoints (Ripio dialect), their delivery log and replays');
+  const webhooks = program
+    .command('webhooks')
+    .description('webhook endpoints (Ripio dialect), their delivery log and replays; test, deliveries, replay and delete also take CPN subscription ids');
   const eventTypeOption = new Option('--event-type <type>', 'SUPPORT_TICKET.CREATED or SUPPORT_TICKET.FAILED (repeatable; default both)').argParser(collect);
 
   webhooks
@@ -37,10 +39,11 @@ export function webhookCommands(program: Command, withDeskgate: WithDeskgate): v
 
   webhooks
     .command('list')
+    .description('Ripio endpoints and CPN subscriptions (dialect "cpn"; eventTypes are their notification types)')
     .option('--account <accountId>', 'only this account')
     .action(async (options: { account?: string }) => {
-      const endpoints = await withDeskgate((d) => d.webhookEndpoints.list(options.account ? { accountId: options.account } : 'operator'));
-      printResult(endpoints.map((e) => ({ accountId: e.account_id, ...presentWebhook(e) })), {});
+      const endpoints = await withDeskgate((d) => d.webhookEndpoints.list({ accountId: options.account }));
+      printResult(endpoints.map((e) => ({ accountId: e.account_id, dialect: e.dialect, ...presentWebhook(e) })), {});
     });
 
   webhooks

@@ -130,6 +130,7 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  notification_signing_keys: NotificationSigningKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -150,7 +151,10 @@ export interface WebhookEndpointsTable {
   id: string;
   account_id: string;
   dialect: Dialect;
+  /** Circle's subscription name; '' for Ripio endpoints. */
+  name: Generated<string>;
   url: string;
+  /** Ripio event types, or CPN notification types (wildcards included: '*', 'cpn.supportTicket.*'). */
   event_types: string[];
   enabled: Generated<boolean>;
   disabled_reason: string | null;
@@ -209,3 +213,16 @@ export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttempt = Selectable<WebhookAttemptsTable>;
+
+export interface NotificationSigningKeysTable {
+  id: string;
+  algorithm: 'ECDSA_SHA_256';
+  /** SPKI DER, base64: what the public-key endpoint serves. */
+  public_key_der_b64: string;
+  /** PKCS#8 PEM sealed with the master key's sealing key (src/security/sealed-box.ts). */
+  private_key_sealed: string;
+  created_at: CreatedAt;
+  retired_at: Date | null;
+}
+
+export type NotificationSigningKey = Selectable<NotificationSigningKeysTable>;

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { cpnErrorHandler, cpnNotFound } from './cpn/errors.js';
-import { cpnDialect } from './cpn/plugin.js';
-import type { CpnRouteDeps } from './cpn/ticket-routes.js';
+import { cpnDialect, type CpnDeps } from './cpn/plugin.js';
 import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordRequestMetrics } from './request-metrics.js';
 import { routeIndex } from './route-index.js';
 
-export interface ServerDeps extends RipioDeps, CpnRouteDeps {
+export interface ServerDeps extends RipioDeps, CpnDeps {
   log: Logger;
   metrics: Metrics;
   /** Readiness: database reachable, migrations current, storage writable. */

@@ -1,4 +1,4 @@
-import type { FastifySchemaValidationError } from 'fastify';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Violation } from '../domain/errors.js';
 
@@ -121,4 +121,26 @@ export function jsonTypeViolations(schema: TObject, body: unknown): Violation[] 
     }
   }
   return out;
+}
+
+/**
+ * A JSON body validated by its schema without ajv's type coercion. Spread
+ * `routeOptions` into the route (schema errors are attached, not thrown), then
+ * `violations(request)` in the handler lists the type and schema errors, one
+ * per field, so they can be reported with any further rules in one 400.
+ */
+export function strictJsonBody(schema: TObject) {
+  const typeErrors = new WeakMap<object, Violation[]>();
+  return {
+    routeOptions: {
+      attachValidation: true,
+      preValidation: async (request: FastifyRequest) => {
+        typeErrors.set(request, jsonTypeViolations(schema, request.body));
+      },
+    },
+    violations(request: FastifyRequest): Violation[] {
+      const schemaViolations = request.validationError ? violationsFromValidation(request.validationError.validation, 'body') : [];
+      return onePerField(typeErrors.get(request) ?? [], schemaViolations);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { webhookEndpointQueries, type EndpointChanges, type WebhookScope } from '../db/queries/webhooks.js';
+import { webhookEndpointQueries, type EndpointChanges, type EndpointFilter, type WebhookScope } from '../db/queries/webhooks.js';
 import type { Database, WebhookEndpoint } from '../db/schema.js';
 import { AppError, validationError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
@@ -28,14 +28,32 @@ export interface EndpointWithSecret {
   secret: string;
 }
 
-/** The endpoint in `scope`, or 404 (another account's endpoint does not exist). */
+/** The endpoint in `scope`, or 404 (another account's endpoint, or the other dialect's, does not exist). */
 export async function requireWebhookEndpoint(db: Kysely<Database>, scope: WebhookScope, id: string): Promise<WebhookEndpoint> {
   const endpoint = isUuid(id) ? await webhookEndpointQueries(db).find(scope, id) : undefined;
   if (!endpoint) throw new AppError('webhook_endpoint_not_found', 'Webhook endpoint not found.');
   return endpoint;
 }
 
-/** Ripio-dialect webhook endpoints (secret-signed): partner self-service and operator commands. */
+/** The URL if the outbound policy accepts it (https, public address, ...), else a 400 naming `field`. */
+export function acceptableEndpointUrl(url: string, outbound: OutboundPolicy, field: string): string {
+  const problem = checkEndpointUrl(url, outbound);
+  if (problem) throw validationError([{ field, rule: 'invalid', params: { message: problem } }]);
+  return url;
+}
+
+/** Turning an endpoint on or off: enabling it again clears why it was disabled and its failure streak. */
+export function enabledChanges(current: WebhookEndpoint, enabled: boolean | undefined): EndpointChanges {
+  if (enabled === true && !current.enabled) return { enabled: true, disabled_reason: null, failing_since: null };
+  if (enabled === false && current.enabled) return { enabled: false, disabled_reason: 'Disabled by request.' };
+  return {};
+}
+
+/**
+ * Ripio-dialect webhook endpoints (secret-signed): partner self-service and
+ * operator commands. Operators may also test and delete CPN subscriptions here;
+ * what only Ripio endpoints have (event types, secrets) is refused for them.
+ */
 export function createWebhookEndpointService(deps: {
   db: Kysely<Database>;
   sealingKey: Buffer;
@@ -48,11 +66,7 @@ export function createWebhookEndpointService(deps: {
   const now = deps.now ?? (() => new Date());
   const endpoints = webhookEndpointQueries(deps.db);
 
-  function checkedUrl(url: string): string {
-    const problem = checkEndpointUrl(url, deps.outbound);
-    if (problem) throw validationError([{ field: 'url', rule: 'invalid', params: { message: problem } }]);
-    return url;
-  }
+  const checkedUrl = (url: string) => acceptableEndpointUrl(url, deps.outbound, 'url');
 
   /** HTTP requests are already checked by their schema; operator commands are checked here. */
   function checkedEventTypes(eventTypes: string[]): string[] {
@@ -60,6 +74,12 @@ export function createWebhookEndpointService(deps: {
     if (unknown !== undefined) throw validationError([{ field: 'eventTypes', rule: 'invalid_choice', params: { value: unknown } }]);
     if (eventTypes.length === 0) throw validationError([{ field: 'eventTypes', rule: 'blank' }]);
     return [...new Set(eventTypes)];
+  }
+
+  async function requireRipioEndpoint(scope: WebhookScope, id: string): Promise<WebhookEndpoint> {
+    const endpoint = await requireWebhookEndpoint(deps.db, scope, id);
+    if (endpoint.dialect !== 'ripio') throw new AppError('webhook_endpoint_not_found', `${id} is a CPN subscription, not a Ripio webhook endpoint.`);
+    return endpoint;
   }
 
   return {
@@ -76,16 +96,14 @@ export function createWebhookEndpointService(deps: {
       });
       return { endpoint, secret };
     },
-    list: (scope: WebhookScope) => endpoints.list(scope, 'ripio'),
+    /** A partner's scope lists its Ripio endpoints; operators may list both dialects. */
+    list: (filter: EndpointFilter) => endpoints.list(filter),
     get: (scope: WebhookScope, id: string) => requireWebhookEndpoint(deps.db, scope, id),
-    /** Enabling an endpoint again clears why it was disabled and its failure streak. */
     async update(scope: WebhookScope, id: string, patch: EndpointPatch): Promise<WebhookEndpoint> {
-      const current = await requireWebhookEndpoint(deps.db, scope, id);
-      const changes: EndpointChanges = {};
+      const current = await requireRipioEndpoint(scope, id);
+      const changes: EndpointChanges = enabledChanges(current, patch.enabled);
       if (patch.url !== undefined) changes.url = checkedUrl(patch.url);
       if (patch.eventTypes !== undefined) changes.event_types = checkedEventTypes(patch.eventTypes);
-      if (patch.enabled === true && !current.enabled) Object.assign(changes, { enabled: true, disabled_reason: null, failing_since: null });
-      if (patch.enabled === false && current.enabled) Object.assign(changes, { enabled: false, disabled_reason: 'Disabled by request.' });
       return endpoints.update(id, changes);
     },
     /** Its deliveries go with it; pending jobs then find nothing to do. */
@@ -95,7 +113,7 @@ export function createWebhookEndpointService(deps: {
     },
     /** A new secret signs from now on; the previous one keeps signing alongside it for 24 h. */
     async rotateSecret(scope: WebhookScope, id: string): Promise<EndpointWithSecret> {
-      await requireWebhookEndpoint(deps.db, scope, id);
+      await requireRipioEndpoint(scope, id);
       const secret = generateWebhookSecret();
       const endpoint = await endpoints.rotateSecret(id, sealSecret(secret, deps.sealingKey), new Date(now().getTime() + SECRET_ROTATION_OVERLAP_MS));
       return { endpoint, secret };

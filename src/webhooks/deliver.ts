@@ -53,7 +53,7 @@ export function createWebhookDeliverer(deps: {
 
   async function attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint): Promise<{ attemptedAt: Date; result: AttemptResult }> {
     const attemptedAt = now();
-    const headers = dialectOf(deps.dialects, endpoint.dialect).sign({ endpoint, messageId: delivery.message_id, body: delivery.body, timestamp: attemptedAt });
+    const headers = await dialectOf(deps.dialects, endpoint.dialect).sign({ endpoint, messageId: delivery.message_id, body: delivery.body, timestamp: attemptedAt });
     const result = await postWebhook(endpoint.url, delivery.body, headers, { timeoutMs: deps.policy.timeoutMs, policy: deps.policy.outbound });
     return { attemptedAt, result };
   }

@@ -3,18 +3,20 @@ import type { Dialect, Ticket, WebhookEndpoint, WebhookEventKind } from '../db/s
 /**
  * What differs between the dialects' webhooks: event names, envelope and
  * signing. The delivery core (outbox, jobs, retries, attempt log) is shared;
- * a new dialect (CPN subscriptions) is one more implementation of this.
+ * each dialect (Ripio endpoints, CPN subscriptions) is one implementation of this.
  */
 export interface WebhookDialect {
   /** The event types partners of this dialect subscribe to. */
   readonly eventTypes: readonly string[];
   eventTypeFor(kind: WebhookEventKind): string;
+  /** The `event_types` entries that subscribe an endpoint to this event type: the type itself and any wildcard covering it. */
+  subscriptionPatternsFor(eventType: string): string[];
   /** The id receivers de-duplicate on: the same for every retry and replay of one delivery. */
   messageIdFor(deliveryId: string): string;
   /** The exact bytes to send, built once when the delivery is created. */
   buildBody(event: EventToPublish): string;
-  /** Headers authenticating one attempt (signed again for each, with a fresh timestamp). */
-  sign(request: DeliveryToSign): Record<string, string>;
+  /** Headers authenticating one attempt (signed again for each, with a fresh timestamp and the current key). */
+  sign(request: DeliveryToSign): Promise<Record<string, string>>;
 }
 
 export interface EventToPublish {

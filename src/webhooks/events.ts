@@ -55,7 +55,7 @@ export function webhookOutbox(deps: { dialects: WebhookDialects; firstAttemptAt:
     const dialect = deps.dialects[ticket.dialect];
     if (!dialect) return;
     const kind: WebhookEventKind = ticket.status === 'CREATED' ? 'ticket.created' : 'ticket.failed';
-    const endpoints = await webhookEndpointQueries(trx).subscribers(ticket.account_id, ticket.dialect, dialect.eventTypeFor(kind));
+    const endpoints = await webhookEndpointQueries(trx).subscribers(ticket.account_id, ticket.dialect, dialect.subscriptionPatternsFor(dialect.eventTypeFor(kind)));
     await recordEvent(trx, deps.dialects, {
       accountId: ticket.account_id,
       kind,

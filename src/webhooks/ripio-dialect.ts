@@ -34,6 +34,7 @@ export function createRipioWebhookDialect(sealingKey: Buffer): WebhookDialect {
   return {
     eventTypes: RIPIO_EVENT_TYPES,
     eventTypeFor: (kind) => EVENT_TYPES[kind],
+    subscriptionPatternsFor: (eventType) => [eventType],
     messageIdFor: (deliveryId) => `msg_${deliveryId}`,
     buildBody: (event) =>
       JSON.stringify({
@@ -41,6 +42,6 @@ export function createRipioWebhookDialect(sealingKey: Buffer): WebhookDialect {
         issueDatetime: event.occurredAt.toISOString(),
         supportTicket: event.ticket ? presentTicketSummary(event.ticket) : null,
       }),
-    sign: ({ endpoint, messageId, body, timestamp }) => signRipioDelivery({ secrets: activeSecrets(endpoint, sealingKey, timestamp), messageId, timestamp, body }),
+    sign: async ({ endpoint, messageId, body, timestamp }) => signRipioDelivery({ secrets: activeSecrets(endpoint, sealingKey, timestamp), messageId, timestamp, body }),
   };
 }

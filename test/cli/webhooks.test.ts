@@ -39,7 +39,7 @@ async function deskgate(...args: string[]): Promise<{ code: number; stdout: stri
   }
 }
 
-test('operator CLI: create, list, test, deliveries, replay one, replay the failed ones in a window, rotate, delete', { timeout: 120_000 }, async () => {
+test('operator CLI: create, list, test, deliveries, replay one, replay the failed ones in a window, rotate, delete', { timeout: 300_000 }, async () => {
   const created = await deskgate('webhooks', 'create', '--account', partner.accountId, '--url', `${receiver.url}/cli`, '--shell');
   assert.equal(created.code, 0, created.stderr);
   const id = /^WEBHOOK_ID='(.+)'$/m.exec(created.stdout)?.[1] ?? '';

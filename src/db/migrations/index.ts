@@ -1,6 +1,7 @@
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_webhooks.js';
 import * as m0003 from './0003_cpn.js';
+import * as m0004 from './0004_cpn_notifications.js';
 
 export interface Migration {
   id: number;
@@ -13,6 +14,7 @@ export const migrations: Migration[] = [
   { id: 1, name: 'foundation', sql: m0001.sql },
   { id: 2, name: 'webhooks', sql: m0002.sql },
   { id: 3, name: 'cpn', sql: m0003.sql },
+  { id: 4, name: 'cpn_notifications', sql: m0004.sql },
 ];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;

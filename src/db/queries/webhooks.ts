@@ -1,8 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, DeliveryStatus, Dialect, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../schema.js';
 
-/** Whose endpoints a query may see: one partner account's, or (operator) any. */
-export type WebhookScope = { accountId: string } | 'operator';
+/**
+ * Whose endpoints a query may see: a partner's, through one dialect's API (the
+ * other dialect's endpoints do not exist there), or (operator) any.
+ */
+export type WebhookScope = { accountId: string; dialect: Dialect } | 'operator';
+
+/** Operator listings: every endpoint, or one account's, of one dialect or both. */
+export interface EndpointFilter {
+  accountId?: string;
+  dialect?: Dialect;
+}
 
 export interface DeliveryFilter {
   endpointId: string;
@@ -19,34 +28,42 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-export type EndpointChanges = Partial<Pick<WebhookEndpoint, 'url' | 'event_types' | 'enabled' | 'disabled_reason' | 'failing_since'>>;
+export type EndpointChanges = Partial<Pick<WebhookEndpoint, 'name' | 'url' | 'event_types' | 'enabled' | 'disabled_reason' | 'failing_since'>>;
+
+export interface NewEndpoint {
+  id: string;
+  account_id: string;
+  dialect: Dialect;
+  name?: string;
+  url: string;
+  event_types: string[];
+  enabled: boolean;
+  sealed_secret: string | null;
+}
 
 export function webhookEndpointQueries(db: Kysely<Database>) {
-  const scoped = (scope: WebhookScope) => {
-    const query = db.selectFrom('webhook_endpoints');
-    return scope === 'operator' ? query : query.where('account_id', '=', scope.accountId);
+  const filtered = ({ accountId, dialect }: EndpointFilter) => {
+    let query = db.selectFrom('webhook_endpoints');
+    if (accountId !== undefined) query = query.where('account_id', '=', accountId);
+    if (dialect !== undefined) query = query.where('dialect', '=', dialect);
+    return query;
   };
   return {
-    insert(values: { id: string; account_id: string; dialect: Dialect; url: string; event_types: string[]; enabled: boolean; sealed_secret: string | null }) {
+    insert(values: NewEndpoint) {
       return db.insertInto('webhook_endpoints').values(values).returningAll().executeTakeFirstOrThrow();
     },
     find(scope: WebhookScope, id: string) {
-      return scoped(scope).selectAll().where('id', '=', id).executeTakeFirst();
+      return filtered(scope === 'operator' ? {} : scope).selectAll().where('id', '=', id).executeTakeFirst();
     },
-    list(scope: WebhookScope, dialect?: Dialect) {
-      let query = scoped(scope).selectAll();
-      if (dialect) query = query.where('dialect', '=', dialect);
-      return query.orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+    list(filter: EndpointFilter) {
+      return filtered(filter).selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
     },
-    /** The endpoints an event goes to: enabled, same dialect, subscribed to the event type. */
-    subscribers(accountId: string, dialect: Dialect, eventType: string) {
-      return db
-        .selectFrom('webhook_endpoints')
+    /** The endpoints an event goes to: enabled, same dialect, subscribed by any of `patterns` (the event type, or a wildcard covering it). */
+    subscribers(accountId: string, dialect: Dialect, patterns: string[]) {
+      return filtered({ accountId, dialect })
         .selectAll()
-        .where('account_id', '=', accountId)
-        .where('dialect', '=', dialect)
         .where('enabled', '=', true)
-        .where(sql<boolean>`${eventType} = ANY(event_types)`)
+        .where(sql<boolean>`event_types && ${sql.val(patterns)}::text[]`)
         .execute();
     },
     update(id: string, changes: EndpointChanges) {
@@ -105,7 +122,11 @@ export function webhookDeliveryQueries(db: Kysely<Database>) {
     },
     find(scope: WebhookScope, id: string) {
       let query = db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id);
-      if (scope !== 'operator') query = query.where('account_id', '=', scope.accountId);
+      if (scope !== 'operator') {
+        query = query
+          .where('account_id', '=', scope.accountId)
+          .where('endpoint_id', 'in', (eb) => eb.selectFrom('webhook_endpoints').select('id').where('dialect', '=', scope.dialect));
+      }
       return query.executeTakeFirst();
     },
     /** Newest first; ties broken by id so pages never overlap. */

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CC_EMAILS_MAX, CPN_ISSUE_TYPES, DESCRIPTION_MAX_LENGTH, type CpnIssueType } from '../../domain/tickets.js';
+import { CPN_NOTIFICATION_TYPES, type CpnNotificationType } from '../../domain/notifications.js';
+import { MAX_ENDPOINT_URL_LENGTH } from '../../webhooks/outbound.js';
 import { errorResponsesFor } from '../schemas.js';
 
 /** TypeBox mirrors of Circle's CPN OpenAPI schemas (`../shared/reference/circle-cpn-ofi.openapi.yaml`). */
@@ -78,7 +80,8 @@ export const SupportTicketResponse = Type.Object({ data: SupportTicket });
 export const SupportTicketWithStatusResponse = Type.Object({ data: SupportTicketWithStatus });
 export const SupportTicketListResponse = Type.Object({ data: Type.Array(SupportTicketWithStatus) });
 
-export const SupportTicketParams = Type.Object({ id: Id });
+/** Circle's `Id` path parameter. */
+export const IdParams = Type.Object({ id: Id });
 
 /** Circle's list conventions (`/v1/cpn/payments`): pageAfter/pageBefore ticket ids, pageSize. */
 export const SupportTicketListQuery = Type.Object({
@@ -93,3 +96,68 @@ export const SupportTicketListQuery = Type.Object({
     }),
   ),
 });
+
+// Notifications (`/v2/cpn/notifications/...`): Circle's Subscription and NotificationSignaturePublicKey.
+
+const DateTime = (description: string) => Type.String({ format: 'date-time', description });
+
+export const NotificationType = Type.Unsafe<CpnNotificationType>({
+  type: 'string',
+  enum: [...CPN_NOTIFICATION_TYPES],
+  description: "The type of notification that can be subscribed to. 'cpn.supportTicket.*' covers the support-ticket types, '*' every type.",
+});
+
+export const SUBSCRIPTION_NAME_MAX_LENGTH = 255;
+const SubscriptionName = Type.String({ maxLength: SUBSCRIPTION_NAME_MAX_LENGTH, description: 'Name of the webhook notification subscription.' });
+
+export const CreateSubscription = Type.Object(
+  {
+    endpoint: Type.String({
+      maxLength: MAX_ENDPOINT_URL_LENGTH,
+      description: 'URL of the endpoint to subscribe to notifications. Must be publicly accessible, use HTTPS, and respond with a 2XX status to a HEAD request.',
+    }),
+    notificationTypes: Type.Optional(
+      Type.Array(NotificationType, {
+        description: "The notification types to subscribe to. None, or any combination including '*': unrestricted. Otherwise restricted to these types.",
+      }),
+    ),
+    name: Type.Optional(SubscriptionName),
+  },
+  { title: 'CreateSubscription' },
+);
+export type CreateSubscription = Static<typeof CreateSubscription>;
+
+export const UpdateSubscription = Type.Object(
+  { name: SubscriptionName, enabled: Type.Boolean({ description: 'Whether the subscription is enabled; true re-enables one deskgate disabled after failures or a 410.' }) },
+  { title: 'UpdateSubscription' },
+);
+export type UpdateSubscription = Static<typeof UpdateSubscription>;
+
+export const Subscription = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    endpoint: Type.String(),
+    enabled: Type.Boolean(),
+    createDate: DateTime('Date and time when the resource was created'),
+    updateDate: DateTime('Date and time when the resource was last updated'),
+    notificationTypes: Type.Array(Type.String()),
+    restricted: Type.Boolean({ description: 'Whether only the notificationTypes are sent (else every type).' }),
+  },
+  { title: 'Subscription' },
+);
+
+export const SubscriptionResponse = Type.Object({ data: Subscription }, { title: 'SubscriptionResponse' });
+export const Subscriptions = Type.Object({ data: Type.Array(Subscription) }, { title: 'SubscriptionsResponse' });
+
+export const NotificationSignaturePublicKey = Type.Object(
+  {
+    data: Type.Object({
+      id: Id,
+      algorithm: Type.Literal('ECDSA_SHA_256'),
+      publicKey: Type.String({ description: 'Base64 of the SPKI DER encoding of the ECDSA P-256 public key.' }),
+      createDate: DateTime('Date and time when the key was created'),
+    }),
+  },
+  { title: 'NotificationSignaturePublicKeyResponse' },
+);

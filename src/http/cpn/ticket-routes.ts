@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, validationError, type Violation } from '../../domain/errors.js';
+import { AppError, validationError } from '../../domain/errors.js';
 import { cpnTicketSummary, cpnTicketViolations } from '../../domain/tickets.js';
 import type { ApiKeyService } from '../../services/api-keys.js';
 import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
@@ -9,16 +9,16 @@ import type { PaymentService } from '../../services/payments.js';
 import type { TicketService } from '../../services/tickets.js';
 import { replayStoredResponse } from '../idempotent-replay.js';
 import { principalOf, requireSupportTickets } from '../principal.js';
-import { jsonTypeViolations, onePerField, violationsFromValidation } from '../validation.js';
+import { onePerField, strictJsonBody } from '../validation.js';
 import { apiKeyAuth } from './auth.js';
 import { presentSupportTicket, presentSupportTicketWithStatus } from './presenters.js';
 import {
   CPN_PAGE_SIZE_DEFAULT,
   CPN_PAGE_SIZE_MAX,
   CreateSupportTicket,
+  IdParams,
   SupportTicketListQuery,
   SupportTicketListResponse,
-  SupportTicketParams,
   SupportTicketResponse,
   SupportTicketWithStatusResponse,
   errorResponses,
@@ -31,8 +31,7 @@ const BODY_FIELDS = Object.keys(CreateSupportTicket.properties);
 /** Field errors are listed in the order of the documented body (`ccEmails[2]` sorts with `ccEmails`). */
 const fieldOrder = (field: string) => BODY_FIELDS.indexOf(field.split(/[.[]/)[0]!);
 
-/** Per request: the body's JSON type errors, found before ajv coerces them away. */
-const typeErrors = new WeakMap<object, Violation[]>();
+const createBody = strictJsonBody(CreateSupportTicket);
 
 export interface CpnRouteDeps {
   apiKeys: ApiKeyService;
@@ -52,10 +51,7 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
     '/v1/cpn/supportTickets',
     {
       // Schema errors are collected with the rules the schema cannot state, so one 400 names every bad field.
-      attachValidation: true,
-      preValidation: async (request) => {
-        typeErrors.set(request, jsonTypeViolations(CreateSupportTicket, request.body));
-      },
+      ...createBody.routeOptions,
       schema: {
         tags: ['Support Tickets'],
         summary: 'Create a support ticket',
@@ -68,9 +64,8 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
     async (request, reply) => {
       const { accountId } = principalOf(request);
       const body = request.body as CreateSupportTicket | undefined;
-      const schemaViolations = request.validationError ? violationsFromValidation(request.validationError.validation, 'body') : [];
       const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-      const violations = onePerField(typeErrors.get(request) ?? [], schemaViolations, isObject ? cpnTicketViolations(body) : []).sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
+      const violations = onePerField(createBody.violations(request), isObject ? cpnTicketViolations(body) : []).sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field));
       if (violations.length > 0 || !body) throw validationError(violations);
 
       const ccEmails = body.ccEmails ?? [];
@@ -119,7 +114,7 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
         'x-deskgate-extension': true,
         operationId: 'getSupportTicket',
         security,
-        params: SupportTicketParams,
+        params: IdParams,
         response: { 200: SupportTicketWithStatusResponse, ...errorResponses(400, 401, 403, 404) },
       },
     },

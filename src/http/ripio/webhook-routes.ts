@@ -35,7 +35,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
   const security = [{ BearerToken: [] }];
   const tags = ['Webhooks'];
   api.addHook('preHandler', bearerAuth(deps.auth));
-  const scopeOf = (request: Parameters<typeof principalOf>[0]) => ({ accountId: principalOf(request).accountId });
+  const scopeOf = (request: Parameters<typeof principalOf>[0]) => ({ accountId: principalOf(request).accountId, dialect: 'ripio' as const });
 
   api.post(
     '/api/v1/webhooks/',

@@ -217,7 +217,7 @@ test('X-Request-Id: the caller’s sane value is echoed, otherwise a fresh uuid 
 });
 
 test('unknown /v1/cpn and /v2/cpn routes answer in the CPN format; other paths keep the Ripio format', async () => {
-  for (const path of ['/v1/cpn/nothing-here', '/v2/cpn/notifications/subscriptions', '/v1/cpn']) {
+  for (const path of ['/v1/cpn/nothing-here', '/v2/cpn/notifications/nothing-here', '/v1/cpn']) {
     const res = await api(app, 'GET', path);
     assert.deepEqual([res.status, res.body], [404, { code: 404, message: 'Not found.' }], path);
   }
