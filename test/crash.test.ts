@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Deskgate } from '../src/app.js';
 import { sampleFile } from './support/files.js';
 import { asOperator, processFixture, seedRipioPartner } from './support/operator.js';
 import { listeningUrl, spawnDeskgate } from './support/process.js';
@@ -15,8 +14,6 @@ before(async () => {
   env = fixture.env;
 });
 after(() => fixture.close());
-
-const operator = <T>(action: (d: Deskgate) => Promise<T>) => asOperator(env, action);
 
 test('kill -9 at random moments loses no accepted ticket and never registers one twice', async () => {
   const { clientId, clientSecret, customerId } = await seedRipioPartner(env, 'Crashy');
