@@ -37,6 +37,10 @@ const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 const cpuProf = args.includes('--cpu-prof');
 const keep = args.includes('--keep');
+const onlyArg = args.indexOf('--only');
+/** `--only 1,3,5` runs a subset of the scenarios (for investigating one). */
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1]!.split(',')) : null;
+const want = (...scenarios: string[]) => !only || scenarios.some((s) => only.has(s));
 const outArg = args.indexOf('--out');
 const outFile = outArg >= 0 ? path.resolve(args[outArg + 1]!) : path.join(root, 'bench/results', smoke ? 'smoke.md' : 'latest.md');
 const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
@@ -136,151 +140,165 @@ async function main(): Promise<void> {
     const check = (...results: LoadResult[]) => results.forEach((r) => problems.push(...loadProblems(r)));
 
     // 1. Retrieve.
-    log('scenario 1: retrieve');
-    const retrieve = await load({ ...common, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer });
-    const retrieveBase = await load({ ...common, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` });
-    check(retrieve, retrieveBase);
-    ratioRow('1. Retrieve `GET /api/v1/supportTickets/{id}/`', retrieve, retrieveBase, 0.8);
+    if (want('1', '6')) {
+      log('scenario 1: retrieve');
+      const retrieve = await load({ ...common, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer });
+      const retrieveBase = await load({ ...common, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` });
+      check(retrieve, retrieveBase);
+      ratioRow('1. Retrieve `GET /api/v1/supportTickets/{id}/`', retrieve, retrieveBase, 0.8);
 
-    // 6. Token endpoint and bearer-verification overhead.
-    log('scenario 6: token endpoint, auth overhead');
-    const token = await load({
-      ...common,
-      label: 'deskgate token',
-      url: `${server.url}/oauth2/token/`,
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    const authed = await load({ ...common, label: 'baseline PK select + deskgate bearer auth', url: `${baseline.url}/baseline/authed/tickets/${ticketId}`, headers: bearer });
-    check(token, authed);
-    rows.push({ scenario: '6. Token `POST /oauth2/token/`', metric: 'req/s (p99)', deskgate: `${fmt(token.rps)} (${fmt(token.p99Ms)} ms)`, baseline: `${fmt(retrieveBase.rps)} (PK select)`, ratio: pct(token.rps / retrieveBase.rps), target: '—', result: '—' });
-    const authUs = 1e6 / authed.rps - 1e6 / retrieveBase.rps;
-    const verifyUs = await jwtVerifyCost(secret, partner.token);
-    rows.push({
-      scenario: '6. Auth overhead (bearer verification)',
-      metric: 'µs/request',
-      deskgate: `${fmt(authUs)} µs (${fmt(authed.rps)} req/s authed)`,
-      baseline: `${fmt(retrieveBase.rps)} req/s bare`,
-      ratio: pct(authed.rps / retrieveBase.rps),
-      target: '—',
-      result: '—',
-    });
-    notes.push(
-      `Auth overhead method: the baseline server serves the same primary-key SELECT twice, bare and behind deskgate's own \`bearerAuth\` preHandler ` +
-        `(HS256 JWT verification with jose + the active-client lookup query). At saturation a request costs 1/throughput of the system, so ` +
-        `overhead = 1/rps(authed) − 1/rps(bare) = ${fmt(authUs)} µs per request; p50 ${fmt(retrieveBase.p50Ms, 1)} → ${fmt(authed.p50Ms, 1)} ms. ` +
-        `The JWT verification alone (jose \`jwtVerify\`, measured in the bench process) costs ${fmt(verifyUs, 1)} µs; the rest is the client lookup round trip. ` +
-        `deskgate's retrieve vs this authed baseline: ${pct(retrieve.rps / authed.rps)} (what deskgate adds beyond auth + one SELECT: hooks, schema serialisation, logging).`,
-    );
+      // 6. Token endpoint and bearer-verification overhead.
+      log('scenario 6: token endpoint, auth overhead');
+      const token = await load({
+        ...common,
+        label: 'deskgate token',
+        url: `${server.url}/oauth2/token/`,
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${partner.clientId}:${partner.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      const authed = await load({ ...common, label: 'baseline PK select + deskgate bearer auth', url: `${baseline.url}/baseline/authed/tickets/${ticketId}`, headers: bearer });
+      check(token, authed);
+      rows.push({ scenario: '6. Token `POST /oauth2/token/`', metric: 'req/s (p99)', deskgate: `${fmt(token.rps)} (${fmt(token.p99Ms)} ms)`, baseline: `${fmt(retrieveBase.rps)} (PK select)`, ratio: pct(token.rps / retrieveBase.rps), target: '—', result: '—' });
+      const authUs = 1e6 / authed.rps - 1e6 / retrieveBase.rps;
+      const verifyUs = await jwtVerifyCost(secret, partner.token);
+      rows.push({
+        scenario: '6. Auth overhead (bearer verification)',
+        metric: 'µs/request',
+        deskgate: `${fmt(authUs)} µs (${fmt(authed.rps)} req/s authed)`,
+        baseline: `${fmt(retrieveBase.rps)} req/s bare`,
+        ratio: pct(authed.rps / retrieveBase.rps),
+        target: '—',
+        result: '—',
+      });
+      notes.push(
+        `Auth overhead method: the baseline server serves the same primary-key SELECT twice, bare and behind deskgate's own \`bearerAuth\` preHandler ` +
+          `(HS256 JWT verification with jose + the active-client lookup query). At saturation a request costs 1/throughput of the system, so ` +
+          `overhead = 1/rps(authed) − 1/rps(bare) = ${fmt(authUs)} µs per request; p50 ${fmt(retrieveBase.p50Ms, 1)} → ${fmt(authed.p50Ms, 1)} ms. ` +
+          `The JWT verification alone (jose \`jwtVerify\`, measured in the bench process) costs ${fmt(verifyUs, 1)} µs; the rest is the client lookup round trip. ` +
+          `deskgate's retrieve vs this authed baseline: ${pct(retrieve.rps / authed.rps)} (what deskgate adds beyond auth + one SELECT: hooks, schema serialisation, logging).`,
+      );
+    }
 
     // 2. Create with one 100 KiB PNG.
-    await quiesce(deskgate);
-    log('scenario 2: create (100 KiB PNG)');
-    const createHeaders = { ...bearer, 'content-type': createForm.contentType };
-    const create = await load({ ...common, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body });
-    const createBase = await load({ ...common, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body });
-    check(create, createBase);
-    ratioRow('2. Create, one 100 KiB PNG (multipart)', create, createBase, 0.7);
-    await quiesce(deskgate);
+    if (want('2')) {
+      await quiesce(deskgate);
+      log('scenario 2: create (100 KiB PNG)');
+      const createHeaders = { ...bearer, 'content-type': createForm.contentType };
+      const create = await load({ ...common, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body });
+      const createBase = await load({ ...common, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body });
+      check(create, createBase);
+      ratioRow('2. Create, one 100 KiB PNG (multipart)', create, createBase, 0.7);
+      await quiesce(deskgate);
+    }
 
     // 3. CPN create (fresh idempotency keys) and replay (one key).
-    log('scenario 3: CPN create and replay');
-    const cpn = await cpnPartner(deskgate);
-    const cpnBody = (key: string) => JSON.stringify({ paymentId: cpn.paymentId, issueType: 'PAYMENT_SETTLEMENT_DELAY', description: 'The payment has not settled after two days.', email: 'help@ofi.com', idempotencyKey: key, ccEmails: ['ccsupport01@example.com'] });
-    const jsonHeaders = { authorization: `Bearer ${cpn.apiKey}`, 'content-type': 'application/json' };
-    const cpnCreate = await load({ ...common, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
-    await quiesce(deskgate);
-    const replayBody = cpnBody(randomUUID());
-    const cpnReplay = await load({ ...common, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody });
-    const jsonBase = await load({ ...common, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
-    check(cpnCreate, cpnReplay, jsonBase);
-    ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, jsonBase, 0.7);
-    ratioRow('3. CPN replay (same key)', cpnReplay, jsonBase, 0.7);
-    await quiesce(deskgate);
+    if (want('3')) {
+      log('scenario 3: CPN create and replay');
+      const cpn = await cpnPartner(deskgate);
+      const cpnBody = (key: string) => JSON.stringify({ paymentId: cpn.paymentId, issueType: 'PAYMENT_SETTLEMENT_DELAY', description: 'The payment has not settled after two days.', email: 'help@ofi.com', idempotencyKey: key, ccEmails: ['ccsupport01@example.com'] });
+      const jsonHeaders = { authorization: `Bearer ${cpn.apiKey}`, 'content-type': 'application/json' };
+      const cpnCreate = await load({ ...common, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
+      await quiesce(deskgate);
+      const replayBody = cpnBody(randomUUID());
+      const cpnReplay = await load({ ...common, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody });
+      const jsonBase = await load({ ...common, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
+      check(cpnCreate, cpnReplay, jsonBase);
+      ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, jsonBase, 0.7);
+      ratioRow('3. CPN replay (same key)', cpnReplay, jsonBase, 0.7);
+      await quiesce(deskgate);
+    }
 
     // 5. Pipeline latency: 202 → SUPPORT_TICKET.CREATED webhook.
-    log(`scenario 5: pipeline at ${plan.pipelineRate}/s for ${plan.pipelineSec}s`);
-    const receiver = await startArrivalReceiver();
-    try {
-      const hooks = await ripioPartner(deskgate, server.url, 'Bench webhooks partner');
-      const hookCustomer = await api(server.url, 'POST', '/api/v1/customers/', hooks.token, { email: 'hooks@example.com', type: 'INDIVIDUAL' }).then((r) => r.body.customerId as string);
-      const endpoint = await api(server.url, 'POST', '/api/v1/webhooks/', hooks.token, { url: `${receiver.url}/deskgate`, eventTypes: ['SUPPORT_TICKET.CREATED'] });
-      if (endpoint.status !== 201) throw new Error(`webhook endpoint registration failed: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
-      const form = multipartBody({ customerId: hookCustomer, summary: 'Pipeline probe', description: 'Measuring 202 → webhook.' }, [{ name: 'small.png', bytes: sampleFile('png', 2048) }]);
-      const pipeline = await runPipeline({
-        receiver,
-        ratePerSec: plan.pipelineRate,
-        durationSec: plan.pipelineSec,
-        drainTimeoutMs: 30_000,
-        createTicket: async () => {
-          const res = await fetch(`${server!.url}/api/v1/supportTickets/`, { method: 'POST', headers: { authorization: `Bearer ${hooks.token}`, 'content-type': form.contentType }, body: form.body });
-          const body = (await res.json()) as { ticketId?: string };
-          return { status: res.status, ticketId: body.ticketId };
-        },
-      });
-      problems.push(...pipeline.problems);
-      const p50 = percentile(pipeline.latenciesMs, 50);
-      const p99 = percentile(pipeline.latenciesMs, 99);
-      rows.push({ scenario: `5. Pipeline 202 → webhook (${plan.pipelineRate}/s × ${plan.pipelineSec}s)`, metric: 'p50 / p99 / max', deskgate: `${fmt(p50, 1)} / ${fmt(p99, 1)} / ${fmt(percentile(pipeline.latenciesMs, 100), 1)} ms`, baseline: '—', ratio: '—', target: 'p99 < 100 ms', result: p99 < 100 ? 'pass' : 'MISS' });
-      notes.push(
-        `Pipeline: ${pipeline.delivered}/${pipeline.sent} webhooks received (${fmt(pipeline.achievedRate, 1)} tickets/s achieved), builtin desk, ` +
-          `DESKGATE_WORKER_POLL_INTERVAL_MS=${WORKER_POLL_MS}: the worker polls only every ${WORKER_POLL_MS / 1000} s, so sub-second latencies show the ` +
-          `registration and delivery jobs are picked up through LISTEN/NOTIFY (graphile-worker's \`jobs:insert\`), not by polling.`,
-      );
-    } finally {
-      await receiver.close();
+    if (want('5')) {
+      log(`scenario 5: pipeline at ${plan.pipelineRate}/s for ${plan.pipelineSec}s`);
+      const receiver = await startArrivalReceiver();
+      try {
+        const hooks = await ripioPartner(deskgate, server.url, 'Bench webhooks partner');
+        const hookCustomer = await api(server.url, 'POST', '/api/v1/customers/', hooks.token, { email: 'hooks@example.com', type: 'INDIVIDUAL' }).then((r) => r.body.customerId as string);
+        const endpoint = await api(server.url, 'POST', '/api/v1/webhooks/', hooks.token, { url: `${receiver.url}/deskgate`, eventTypes: ['SUPPORT_TICKET.CREATED'] });
+        if (endpoint.status !== 201) throw new Error(`webhook endpoint registration failed: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
+        const form = multipartBody({ customerId: hookCustomer, summary: 'Pipeline probe', description: 'Measuring 202 → webhook.' }, [{ name: 'small.png', bytes: sampleFile('png', 2048) }]);
+        const pipeline = await runPipeline({
+          receiver,
+          ratePerSec: plan.pipelineRate,
+          durationSec: plan.pipelineSec,
+          drainTimeoutMs: 30_000,
+          createTicket: async () => {
+            const res = await fetch(`${server!.url}/api/v1/supportTickets/`, { method: 'POST', headers: { authorization: `Bearer ${hooks.token}`, 'content-type': form.contentType }, body: form.body });
+            const body = (await res.json()) as { ticketId?: string };
+            return { status: res.status, ticketId: body.ticketId };
+          },
+        });
+        problems.push(...pipeline.problems);
+        const p50 = percentile(pipeline.latenciesMs, 50);
+        const p99 = percentile(pipeline.latenciesMs, 99);
+        rows.push({ scenario: `5. Pipeline 202 → webhook (${plan.pipelineRate}/s × ${plan.pipelineSec}s)`, metric: 'p50 / p99 / max', deskgate: `${fmt(p50, 1)} / ${fmt(p99, 1)} / ${fmt(percentile(pipeline.latenciesMs, 100), 1)} ms`, baseline: '—', ratio: '—', target: 'p99 < 100 ms', result: p99 < 100 ? 'pass' : 'MISS' });
+        notes.push(
+          `Pipeline: ${pipeline.delivered}/${pipeline.sent} webhooks received (${fmt(pipeline.achievedRate, 1)} tickets/s achieved), builtin desk, ` +
+            `DESKGATE_WORKER_POLL_INTERVAL_MS=${WORKER_POLL_MS}: the worker polls only every ${WORKER_POLL_MS / 1000} s, so sub-second latencies show the ` +
+            `registration and delivery jobs are picked up through LISTEN/NOTIFY (graphile-worker's \`jobs:insert\`), not by polling.`,
+        );
+      } finally {
+        await receiver.close();
+      }
+      await quiesce(deskgate);
     }
-    await quiesce(deskgate);
 
     // End of the HTTP scenarios: stop the (possibly profiled) server; the memory scenarios get fresh ones.
     await server.stop();
     if (cpuProf) {
-      const files = (await fs.readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
-      if (files[0]) {
-        const file = path.join(profDir, files[0]);
+      // tsx's loader runs in a worker thread with its own profile: the main thread's is the biggest.
+      const files = await Promise.all(
+        (await fs.readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).map(async (f) => ({ file: path.join(profDir, f), size: (await fs.stat(path.join(profDir, f))).size })),
+      );
+      const main = files.sort((a, b) => b.size - a.size)[0];
+      if (main) {
+        const file = main.file;
         profileSummary = { file, ...(await summariseProfile(file)) };
       } else problems.push('cpu profile: no profile was written');
     }
 
     // 4b. Issue 2: five sequential 10 MiB uploads on a fresh server.
-    log(`scenario 4b: ${plan.seqUploads} × ${mib(plan.seqFileBytes)} sequential uploads`);
-    server = await startDeskgate();
-    const fields = { customerId, summary: 'Big upload', description: 'Large attachments.' };
-    const seqIdle = await idleRss(server.pid);
-    let sampler = sampleRss(server.pid);
-    const seq = await concurrentUploads({ url: `${server.url}/api/v1/supportTickets/`, token: partner.token, fields, clients: 1, rounds: plan.seqUploads, filesPerRequest: 1, fileBytes: plan.seqFileBytes, expectStatus: 202, label: 'deskgate sequential uploads' });
-    const seqRss = sampler.stop();
-    problems.push(...seq.problems);
-    const seqGrowth = seqRss.peak - seqIdle;
-    rows.push({ scenario: `4b. ${plan.seqUploads} × ${mib(plan.seqFileBytes)} sequential uploads (issue 2)`, metric: 'peak RSS growth', deskgate: `${mib(seqGrowth)} (idle ${mib(seqIdle)}, peak ${mib(seqRss.peak)})`, baseline: '—', ratio: '—', target: '≤ ~50 MiB', result: seqGrowth <= 50 * MiB ? 'pass' : 'MISS' });
-    await quiesce(deskgate);
-    await server.stop();
+    if (want('4b', '4')) {
+      log(`scenario 4b: ${plan.seqUploads} × ${mib(plan.seqFileBytes)} sequential uploads`);
+      server = await startDeskgate();
+      const fields = { customerId, summary: 'Big upload', description: 'Large attachments.' };
+      const seqIdle = await idleRss(server.pid);
+      let sampler = sampleRss(server.pid);
+      const seq = await concurrentUploads({ url: `${server.url}/api/v1/supportTickets/`, token: partner.token, fields, clients: 1, rounds: plan.seqUploads, filesPerRequest: 1, fileBytes: plan.seqFileBytes, expectStatus: 202, label: 'deskgate sequential uploads' });
+      const seqRss = sampler.stop();
+      problems.push(...seq.problems);
+      const seqGrowth = seqRss.peak - seqIdle;
+      rows.push({ scenario: `4b. ${plan.seqUploads} × ${mib(plan.seqFileBytes)} sequential uploads (issue 2)`, metric: 'peak RSS growth', deskgate: `${mib(seqGrowth)} (idle ${mib(seqIdle)}, peak ${mib(seqRss.peak)})`, baseline: '—', ratio: '—', target: '≤ ~50 MiB', result: seqGrowth <= 50 * MiB ? 'pass' : 'MISS' });
+      await quiesce(deskgate);
+      await server.stop();
 
-    // 4. Big uploads: 20 concurrent clients × 2 × 25 MiB, on a fresh server.
-    log(`scenario 4: ${plan.bigClients} clients × 2 × ${mib(plan.bigFileBytes)}`);
-    server = await startDeskgate();
-    const bigIdle = await idleRss(server.pid);
-    sampler = sampleRss(server.pid);
-    const big = await concurrentUploads({ url: `${server.url}/api/v1/supportTickets/`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'deskgate big uploads' });
-    const bigRss = sampler.stop();
-    const baseIdle = await idleRss(baseline.pid, 300);
-    const baseSampler = sampleRss(baseline.pid);
-    const bigBase = await concurrentUploads({ url: `${baseline.url}/baseline/upload`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'baseline big uploads' });
-    const baseRss = baseSampler.stop();
-    const bigBaseNoSync = await concurrentUploads({ url: `${baseline.url}/baseline/upload?fsync=0`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'baseline big uploads (no fsync)' });
-    problems.push(...big.problems, ...bigBase.problems, ...bigBaseNoSync.problems);
-    const bigRatio = big.mibPerSec / bigBase.mibPerSec;
-    rows.push({ scenario: `4. Big uploads (${plan.bigClients} clients × 2 × ${mib(plan.bigFileBytes)})`, metric: 'MiB/s', deskgate: `${fmt(big.mibPerSec)} MiB/s (${fmt(big.seconds, 1)} s)`, baseline: `${fmt(bigBase.mibPerSec)} MiB/s (${fmt(bigBase.seconds, 1)} s)`, ratio: pct(bigRatio), target: '≥ 80 %', result: bigRatio >= 0.8 ? 'pass' : 'MISS' });
-    const bigGrowth = bigRss.peak - bigIdle;
-    rows.push({ scenario: '4. Big uploads: server peak RSS growth', metric: 'MiB', deskgate: `${mib(bigGrowth)} (idle ${mib(bigIdle)}, peak ${mib(bigRss.peak)}, ${bigRss.samples} samples)`, baseline: `${mib(baseRss.peak - baseIdle)} (peak ${mib(baseRss.peak)})`, ratio: '—', target: '< 150 MiB', result: bigGrowth < 150 * MiB ? 'pass' : 'MISS' });
-    notes.push(
-      `Big uploads: bodies are generated on the fly (64 KiB at a time) by streaming clients in the bench process; ${mib(big.bytes)} per side. ` +
-        `The baseline route streams each file to disk and fsyncs it before its INSERT, as deskgate does (its storage writes \`.partial\`, fsyncs, renames); ` +
-        `without fsync the baseline reaches ${fmt(bigBaseNoSync.mibPerSec)} MiB/s (deskgate at ${pct(big.mibPerSec / bigBaseNoSync.mibPerSec)} of that). ` +
-        `RSS is VmRSS from /proc/<pid>/status every 50 ms; growth = peak − the idle median before the scenario.`,
-    );
-    await quiesce(deskgate);
+      // 4. Big uploads: 20 concurrent clients × 2 × 25 MiB, on a fresh server.
+      log(`scenario 4: ${plan.bigClients} clients × 2 × ${mib(plan.bigFileBytes)}`);
+      server = await startDeskgate();
+      const bigIdle = await idleRss(server.pid);
+      sampler = sampleRss(server.pid);
+      const big = await concurrentUploads({ url: `${server.url}/api/v1/supportTickets/`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'deskgate big uploads' });
+      const bigRss = sampler.stop();
+      const baseIdle = await idleRss(baseline.pid, 300);
+      const baseSampler = sampleRss(baseline.pid);
+      const bigBase = await concurrentUploads({ url: `${baseline.url}/baseline/upload`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'baseline big uploads' });
+      const baseRss = baseSampler.stop();
+      const bigBaseNoSync = await concurrentUploads({ url: `${baseline.url}/baseline/upload?fsync=0`, token: partner.token, fields, clients: plan.bigClients, rounds: 1, filesPerRequest: 2, fileBytes: plan.bigFileBytes, expectStatus: 202, label: 'baseline big uploads (no fsync)' });
+      problems.push(...big.problems, ...bigBase.problems, ...bigBaseNoSync.problems);
+      const bigRatio = big.mibPerSec / bigBase.mibPerSec;
+      rows.push({ scenario: `4. Big uploads (${plan.bigClients} clients × 2 × ${mib(plan.bigFileBytes)})`, metric: 'MiB/s', deskgate: `${fmt(big.mibPerSec)} MiB/s (${fmt(big.seconds, 1)} s)`, baseline: `${fmt(bigBase.mibPerSec)} MiB/s (${fmt(bigBase.seconds, 1)} s)`, ratio: pct(bigRatio), target: '≥ 80 %', result: bigRatio >= 0.8 ? 'pass' : 'MISS' });
+      const bigGrowth = bigRss.peak - bigIdle;
+      rows.push({ scenario: '4. Big uploads: server peak RSS growth', metric: 'MiB', deskgate: `${mib(bigGrowth)} (idle ${mib(bigIdle)}, peak ${mib(bigRss.peak)}, ${bigRss.samples} samples)`, baseline: `${mib(baseRss.peak - baseIdle)} (peak ${mib(baseRss.peak)})`, ratio: '—', target: '< 150 MiB', result: bigGrowth < 150 * MiB ? 'pass' : 'MISS' });
+      notes.push(
+        `Big uploads: bodies are generated on the fly (64 KiB at a time) by streaming clients in the bench process; ${mib(big.bytes)} per side. ` +
+          `The baseline route streams each file to disk and fsyncs it before its INSERT, as deskgate does (its storage writes \`.partial\`, fsyncs, renames); ` +
+          `without fsync the baseline reaches ${fmt(bigBaseNoSync.mibPerSec)} MiB/s (deskgate at ${pct(big.mibPerSec / bigBaseNoSync.mibPerSec)} of that). ` +
+          `RSS is VmRSS from /proc/<pid>/status every 50 ms; growth = peak − the idle median before the scenario.`,
+      );
+      await quiesce(deskgate);
+    }
   } finally {
     await server?.stop().catch(() => undefined);
     await baseline?.stop().catch(() => undefined);

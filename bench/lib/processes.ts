@@ -38,7 +38,7 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
   const logFile = path.join(options.logDir, `${options.name}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
   const nodeArgs = ['--import', 'tsx'];
-  if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.name}-${Date.now()}.cpuprofile`);
+  if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, options.script), ...options.args], {
     cwd: root,
     env: { ...process.env, ...options.env },
