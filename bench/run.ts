@@ -239,10 +239,11 @@ async function main(): Promise<void> {
             `DESKGATE_WORKER_POLL_INTERVAL_MS=${WORKER_POLL_MS}: the worker polls only every ${WORKER_POLL_MS / 1000} s, so sub-second latencies show the ` +
             `registration and delivery jobs are picked up through LISTEN/NOTIFY (graphile-worker's \`jobs:insert\`), not by polling.`,
         );
+        // Late webhooks still arrive here (a closed receiver would turn them into retries minutes away).
+        await quiesce(deskgate);
       } finally {
         await receiver.close();
       }
-      await quiesce(deskgate);
     }
 
     // End of the HTTP scenarios: stop the (possibly profiled) server; the memory scenarios get fresh ones.
@@ -390,12 +391,12 @@ async function cpnPartner(deskgate: Deskgate) {
 }
 
 /** Waits until the background work of earlier scenarios is done, so it does not run during the next one. */
-async function quiesce(deskgate: Deskgate, timeoutMs = 180_000): Promise<void> {
+async function quiesce(deskgate: Deskgate, timeoutMs = 120_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const { rows: [row] } = await deskgate.database.pool.query<{ pending: number; deliveries: number }>(
       `SELECT (SELECT count(*) FROM tickets WHERE status = 'PENDING')::int AS pending,
-              (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')::int AS deliveries`,
+              (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < now() + interval '10 seconds')::int AS deliveries`,
     );
     if (row!.pending === 0 && row!.deliveries === 0) return;
     if (Date.now() > until) {
