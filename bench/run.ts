@@ -219,28 +219,40 @@ async function main(): Promise<void> {
         const endpoint = await api(server.url, 'POST', '/api/v1/webhooks/', hooks.token, { url: `${receiver.url}/deskgate`, eventTypes: ['SUPPORT_TICKET.CREATED'] });
         if (endpoint.status !== 201) throw new Error(`webhook endpoint registration failed: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
         const form = multipartBody({ customerId: hookCustomer, summary: 'Pipeline probe', description: 'Measuring 202 → webhook.' }, [{ name: 'small.png', bytes: sampleFile('png', 2048) }]);
-        const pipeline = await runPipeline({
-          receiver,
-          ratePerSec: plan.pipelineRate,
-          durationSec: plan.pipelineSec,
-          drainTimeoutMs: 30_000,
-          createTicket: async () => {
-            const res = await fetch(`${server!.url}/api/v1/supportTickets/`, { method: 'POST', headers: { authorization: `Bearer ${hooks.token}`, 'content-type': form.contentType }, body: form.body });
-            const body = (await res.json()) as { ticketId?: string };
-            return { status: res.status, ticketId: body.ticketId };
-          },
-        });
-        problems.push(...pipeline.problems);
-        const p50 = percentile(pipeline.latenciesMs, 50);
-        const p99 = percentile(pipeline.latenciesMs, 99);
-        rows.push({ scenario: `5. Pipeline 202 → webhook (${plan.pipelineRate}/s × ${plan.pipelineSec}s)`, metric: 'p50 / p99 / max', deskgate: `${fmt(p50, 1)} / ${fmt(p99, 1)} / ${fmt(percentile(pipeline.latenciesMs, 100), 1)} ms`, baseline: '—', ratio: '—', target: 'p99 < 100 ms', result: p99 < 100 ? 'pass' : 'MISS' });
-        notes.push(
-          `Pipeline: ${pipeline.delivered}/${pipeline.sent} webhooks received (${fmt(pipeline.achievedRate, 1)} tickets/s achieved), builtin desk, ` +
-            `DESKGATE_WORKER_POLL_INTERVAL_MS=${WORKER_POLL_MS}: the worker polls only every ${WORKER_POLL_MS / 1000} s, so sub-second latencies show the ` +
-            `registration and delivery jobs are picked up through LISTEN/NOTIFY (graphile-worker's \`jobs:insert\`), not by polling.`,
-        );
-        // Late webhooks still arrive here (a closed receiver would turn them into retries minutes away).
-        await quiesce(deskgate);
+        const createProbe = async () => {
+          const res = await fetch(`${server!.url}/api/v1/supportTickets/`, { method: 'POST', headers: { authorization: `Bearer ${hooks.token}`, 'content-type': form.contentType }, body: form.body });
+          const body = (await res.json()) as { ticketId?: string };
+          return { status: res.status, ticketId: body.ticketId };
+        };
+        // A light-load probe first (the pipeline's own latency, no queueing), then the target rate.
+        const runs = [
+          { rate: 5, seconds: smoke ? 2 : 10, target: false },
+          { rate: plan.pipelineRate, seconds: plan.pipelineSec, target: true },
+        ];
+        for (const run of runs) {
+          const pipeline = await runPipeline({ receiver, ratePerSec: run.rate, durationSec: run.seconds, drainTimeoutMs: 120_000, createTicket: createProbe });
+          problems.push(...pipeline.problems);
+          const p50 = percentile(pipeline.latenciesMs, 50);
+          const p99 = percentile(pipeline.latenciesMs, 99);
+          rows.push({
+            scenario: `5. Pipeline 202 → webhook (${run.rate}/s × ${run.seconds}s${run.target ? '' : ', light-load probe'})`,
+            metric: 'p50 / p99 / max',
+            deskgate: `${fmt(p50, 1)} / ${fmt(p99, 1)} / ${fmt(percentile(pipeline.latenciesMs, 100), 1)} ms`,
+            baseline: '—',
+            ratio: '—',
+            target: run.target ? 'p99 < 100 ms' : '—',
+            result: run.target ? (p99 < 100 ? 'pass' : 'MISS') : '—',
+          });
+          notes.push(
+            `Pipeline at ${run.rate}/s: ${pipeline.delivered}/${pipeline.sent} webhooks received (${fmt(pipeline.achievedRate, 1)} tickets/s sent), builtin desk, ` +
+              `worker poll interval ${WORKER_POLL_MS / 1000} s (DESKGATE_WORKER_POLL_INTERVAL_MS=${WORKER_POLL_MS}): a p99 of ${fmt(p99)} ms ` +
+              (p99 < WORKER_POLL_MS / 2 && !run.target
+                ? 'far below the poll interval shows the jobs are picked up through LISTEN/NOTIFY (graphile-worker `jobs:insert`), not by polling.'
+                : 'is queueing: tickets arrive faster than registration + delivery complete on this machine (see docs/benchmarks.md).'),
+          );
+          await quiesce(deskgate);
+        }
+        // Late webhooks still arrive above, before the receiver closes (a closed one would turn them into retries minutes away).
       } finally {
         await receiver.close();
       }
