@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 const ISSUER = 'deskgate';
@@ -16,6 +16,10 @@ export interface TokenService {
 }
 
 export function createTokenService(key: Buffer, ttlSeconds: number): TokenService {
+  // Imported once: handing jose the raw bytes makes it import a WebCrypto key on every sign and verify,
+  // which was most of the cost of verifying a bearer token (see docs/benchmarks.md).
+  let cryptoKey: Promise<webcrypto.CryptoKey> | null = null;
+  const signingKey = () => (cryptoKey ??= webcrypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
   return {
     async issue({ clientId, accountId }) {
       const token = await new SignJWT({ acct: accountId })
@@ -26,12 +30,12 @@ export function createTokenService(key: Buffer, ttlSeconds: number): TokenServic
         .setIssuedAt()
         .setJti(randomUUID())
         .setExpirationTime(`${ttlSeconds}s`)
-        .sign(key);
+        .sign(await signingKey());
       return { token, expiresIn: ttlSeconds };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+        const { payload } = await jwtVerify(token, await signingKey(), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
         if (typeof payload.sub !== 'string' || typeof payload.acct !== 'string') return null;
         return { clientId: payload.sub, accountId: payload.acct };
       } catch (error) {
