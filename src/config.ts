@@ -16,6 +16,10 @@ export interface Config {
   desk: { kind: 'builtin'; builtinPrefix: string; timeoutMs: number };
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
   limits: { maxBodyBytes: number; idempotencyKeyTtlMs: number; staleInFlightMs: number };
+  /** Per-minute request budgets (0 turns one off) and concurrent uploads, enforced per account (token requests: per client IP). */
+  rateLimits: { requestsPerMinute: number; ticketCreatesPerMinute: number; tokenRequestsPerMinute: number; maxConcurrentUploads: number };
+  /** Timeouts against slow clients, and how many reverse proxies' X-Forwarded-For to trust for the client IP. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; trustProxyHops: number };
 }
 
 export class ConfigError extends Error {
@@ -55,6 +59,14 @@ function optionalUrl(env: Env, name: string, protocols: string[]): string | null
   return raw;
 }
 
+function httpSettings(env: Env): Config['http'] {
+  // A request's headers must all arrive within headersTimeoutMs (slowloris); the whole request within requestTimeoutMs.
+  const headersTimeoutMs = integer(env, 'DESKGATE_HEADERS_TIMEOUT_MS', 20_000, 500, 600_000);
+  const requestTimeoutMs = integer(env, 'DESKGATE_REQUEST_TIMEOUT_MS', 10 * 60_000, 1_000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('DESKGATE_HEADERS_TIMEOUT_MS must not exceed DESKGATE_REQUEST_TIMEOUT_MS.');
+  return { headersTimeoutMs, requestTimeoutMs, trustProxyHops: integer(env, 'DESKGATE_TRUST_PROXY_HOPS', 0, 0, 10) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const secret = env.DESKGATE_SECRET;
   if (secret !== undefined && secret !== '' && secret.length < 32) {
@@ -91,5 +103,12 @@ export function loadConfig(env: Env = process.env): Config {
       idempotencyKeyTtlMs: integer(env, 'DESKGATE_IDEMPOTENCY_TTL_MS', 48 * 3_600_000, 24 * 3_600_000, 30 * 86_400_000),
       staleInFlightMs: integer(env, 'DESKGATE_IDEMPOTENCY_STALE_MS', 10 * 60_000, 1_000, 86_400_000),
     },
+    rateLimits: {
+      requestsPerMinute: integer(env, 'DESKGATE_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      ticketCreatesPerMinute: integer(env, 'DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000),
+      tokenRequestsPerMinute: integer(env, 'DESKGATE_TOKEN_LIMIT_PER_MINUTE', 30, 0, 1_000_000),
+      maxConcurrentUploads: integer(env, 'DESKGATE_MAX_CONCURRENT_UPLOADS', 4, 1, 1_000),
+    },
+    http: httpSettings(env),
   };
 }

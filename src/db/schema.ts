@@ -126,6 +126,8 @@ export interface Database {
   worker_heartbeats: WorkerHeartbeatsTable;
   api_keys: ApiKeysTable;
   payments: PaymentsTable;
+  rate_limit_counters: RateLimitCountersTable;
+  admin_keys: AdminKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -140,4 +142,18 @@ export interface WorkerHeartbeatsTable {
   worker_id: string;
   process: string;
   heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RateLimitCountersTable {
+  bucket: string;
+  window_start: Date;
+  hits: number;
+}
+
+export interface AdminKeysTable {
+  id: string;
+  name: Generated<string>;
+  secret_hash: Buffer;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
 }

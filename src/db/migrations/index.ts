@@ -1,5 +1,7 @@
 import * as m0001 from './0001_foundation.js';
 import * as m0003 from './0003_cpn.js';
+import * as m0006 from './0006_rate_limits.js';
+import * as m0007 from './0007_admin_keys.js';
 
 export interface Migration {
   id: number;
@@ -11,6 +13,8 @@ export interface Migration {
 export const migrations: Migration[] = [
   { id: 1, name: 'foundation', sql: m0001.sql },
   { id: 3, name: 'cpn', sql: m0003.sql },
+  { id: 6, name: 'rate_limits', sql: m0006.sql },
+  { id: 7, name: 'admin_keys', sql: m0007.sql },
 ];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;
