@@ -11,13 +11,17 @@ import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
 import { createAccountService } from './services/accounts.js';
+import { createAdminKeyService } from './services/admin-keys.js';
 import { createApiKeyService } from './services/api-keys.js';
 import { createAuthService } from './services/auth.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
+import { createOperatorService } from './services/operator.js';
 import { createPaymentService } from './services/payments.js';
+import { createRateLimitService } from './services/rate-limits.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
+import { createUploadSlots } from './services/upload-slots.js';
 import { createLocalStorage } from './storage/local.js';
 import type { ObjectStorage } from './storage/storage.js';
 import path from 'node:path';
@@ -63,6 +67,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       onSettled: [],
     }),
   };
+  const operator = createOperatorService({ ...services, desk });
+  const adminKeys = createAdminKeyService({ db, secretHashingKey: keys.secretHashing });
 
   let server: FastifyInstance | null = null;
   let worker: JobWorker | null = null;
@@ -74,6 +80,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     desk,
     log: options.log,
     ...services,
+    operator,
+    adminKeys,
     async buildServer() {
       server = await buildServer({
         log: options.log,
@@ -81,6 +89,9 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         storage,
         maxBodyBytes: config.limits.maxBodyBytes,
         publicBaseUrl: config.publicBaseUrl,
+        limits: { rates: createRateLimitService({ db, policy: config.rateLimits }), uploads: createUploadSlots(config.rateLimits.maxConcurrentUploads) },
+        admin: { adminKeys, operator },
+        http: config.http,
         readiness: async () => ({
           database: await database.pool.query('SELECT 1').then(() => true, () => false),
           migrations: await migrationsCurrent(database.pool).catch(() => false),
