@@ -16,9 +16,11 @@ export function createAdminKeyService(deps: { db: Kysely<Database>; secretHashin
       const id = generateId('', 12);
       const secret = generateSecret();
       const row = await keys.insert({ id, name, secret_hash: hashSecret(deps.secretHashingKey, secret) });
-      return { ...row, adminKey: `dga_${id}_${secret}` };
+      return { id: row.id, name: row.name, createdAt: row.created_at.toISOString(), adminKey: `dga_${id}_${secret}` };
     },
-    list: () => keys.list(),
+    async list() {
+      return (await keys.list()).map((k) => ({ id: k.id, name: k.name, createdAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null }));
+    },
     async revoke(id: string) {
       if (!(await keys.revoke(id))) throw new OperatorError(`No active admin key with id ${id}.`, 'not_found');
     },
