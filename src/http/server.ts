@@ -80,6 +80,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await openApiDocs(app);
   await app.register(ripioDialect, deps);
   await app.register(cpnDialect, deps);
-  await app.register(adminApi, { ...deps.admin, prefix: ADMIN_PREFIX });
+  await app.register((admin) => adminApi(admin, deps.admin), { prefix: ADMIN_PREFIX });
   return app;
 }
