@@ -76,7 +76,7 @@ test('payments import, tickets list and show, and desk check through --remote', 
   assert.deepEqual([report.accepted, report.rejected], [1, 1]);
 
   const client = await app.deskgate.accounts.createOAuthClient(account.id);
-  const partner = { accountId: account.id, ...client, token: await requestToken(app, client.clientId, client.clientSecret) };
+  const partner = { ...client, token: await requestToken(app, client.clientId, client.clientSecret) };
   const customerId = await createCustomer(app, partner);
   const ticketId = (await createTicket(app, partner, ticketForm({ customerId, summary: 'Remote', description: 'Listed remotely.' }))).body.ticketId;
 
