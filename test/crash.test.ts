@@ -27,6 +27,10 @@ before(async () => {
     DESKGATE_WORKER_POLL_INTERVAL_MS: '100',
     DESKGATE_WORKER_HEARTBEAT_MS: '200',
     DESKGATE_WORKER_DEAD_AFTER_MS: '1500',
+    // Six clients hammer one account: request budgets and upload slots are not what this test is about.
+    DESKGATE_RATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_MAX_CONCURRENT_UPLOADS: '16',
   };
 });
 after(async () => {
