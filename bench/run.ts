@@ -109,6 +109,12 @@ async function main(): Promise<void> {
     DESKGATE_LOG_LEVEL: logLevel,
     DESKGATE_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     DESKGATE_WORKER_POLL_INTERVAL_MS: String(WORKER_POLL_MS),
+    // Throughput is what is measured here: the per-account budgets (and their counter writes) are off,
+    // and enough upload slots for the 20 concurrent clients of the big-upload scenario.
+    DESKGATE_RATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TOKEN_LIMIT_PER_MINUTE: '0',
+    DESKGATE_MAX_CONCURRENT_UPLOADS: '64',
   };
   const baselineEnv = { DATABASE_URL: databaseUrl, DESKGATE_SECRET: secret, BENCH_FILES_DIR: path.join(runDir, 'baseline-files'), BENCH_LOG_LEVEL: logLevel };
 

@@ -14,6 +14,7 @@ import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
 import { createAccountService } from './services/accounts.js';
+import { createAdminKeyService } from './services/admin-keys.js';
 import { createApiKeyService } from './services/api-keys.js';
 import { createAttachmentRetention } from './services/attachment-retention.js';
 import { createAuthService } from './services/auth.js';
@@ -21,11 +22,14 @@ import { createCpnSubscriptionService } from './services/cpn-subscriptions.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
 import { createNotificationSigningKeyService } from './services/notification-signing-keys.js';
+import { createOperatorService } from './services/operator.js';
 import { createPaymentService } from './services/payments.js';
+import { createRateLimitService } from './services/rate-limits.js';
 import { createRegistrationService } from './services/registration.js';
 import { createTicketService } from './services/tickets.js';
 import { createWebhookDeliveryService } from './services/webhook-deliveries.js';
 import { createWebhookEndpointService } from './services/webhook-endpoints.js';
+import { createUploadSlots } from './services/upload-slots.js';
 import { createLocalStorage } from './storage/local.js';
 import { createS3Storage } from './storage/s3.js';
 import type { ObjectStorage } from './storage/storage.js';
@@ -105,6 +109,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       deliveries: webhookDeliveries,
     }),
   };
+  const operator = createOperatorService({ ...services, desk });
+  const adminKeys = createAdminKeyService({ db, secretHashingKey: keys.secretHashing });
 
   let server: FastifyInstance | null = null;
   let worker: JobWorker | null = null;
@@ -117,6 +123,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     metrics,
     log: options.log,
     ...services,
+    operator,
+    adminKeys,
     async buildServer() {
       server = await buildServer({
         log: options.log,
@@ -125,6 +133,9 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         metrics,
         maxBodyBytes: config.limits.maxBodyBytes,
         publicBaseUrl: config.publicBaseUrl,
+        limits: { rates: createRateLimitService({ db, policy: config.rateLimits }), uploads: createUploadSlots(config.rateLimits.maxConcurrentUploads) },
+        admin: { adminKeys, operator },
+        http: config.http,
         readiness: async () => ({
           database: await database.pool.query('SELECT 1').then(() => true, () => false),
           migrations: await migrationsCurrent(database.pool).catch(() => false),

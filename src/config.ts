@@ -44,6 +44,10 @@ export interface Config {
   attachmentRetentionMs: number;
   /** Grace period for in-flight requests and jobs on SIGTERM before connections are cut. */
   shutdownTimeoutMs: number;
+  /** Per-minute request budgets (0 turns one off) and concurrent uploads, enforced per account (token requests: per client IP). */
+  rateLimits: { requestsPerMinute: number; ticketCreatesPerMinute: number; tokenRequestsPerMinute: number; maxConcurrentUploads: number };
+  /** Timeouts against slow clients, and how many reverse proxies' X-Forwarded-For to trust for the client IP. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; trustProxyHops: number };
 }
 
 export type StorageConfig =
@@ -230,6 +234,14 @@ function deskConnector(env: Env): DeskConnectorConfig {
   return { kind: 'builtin' };
 }
 
+function httpSettings(env: Env): Config['http'] {
+  // A request's headers must all arrive within headersTimeoutMs (slowloris); the whole request within requestTimeoutMs.
+  const headersTimeoutMs = integer(env, 'DESKGATE_HEADERS_TIMEOUT_MS', 20_000, 500, 600_000);
+  const requestTimeoutMs = integer(env, 'DESKGATE_REQUEST_TIMEOUT_MS', 10 * 60_000, 1_000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('DESKGATE_HEADERS_TIMEOUT_MS must not exceed DESKGATE_REQUEST_TIMEOUT_MS.');
+  return { headersTimeoutMs, requestTimeoutMs, trustProxyHops: integer(env, 'DESKGATE_TRUST_PROXY_HOPS', 0, 0, 10) };
+}
+
 /** Every setting, from the environment (and the optional DESKGATE_CONFIG_FILE underneath it). */
 export function loadConfig(env: Env = withConfigFile(process.env)): Config {
   const secret = env.DESKGATE_SECRET;
@@ -281,5 +293,12 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
     storage: storageConfig(env),
     attachmentRetentionMs: integer(env, 'DESKGATE_ATTACHMENT_RETENTION_MS', 30 * 86_400_000, 0, 10 * 365 * 86_400_000),
     shutdownTimeoutMs: integer(env, 'DESKGATE_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    rateLimits: {
+      requestsPerMinute: integer(env, 'DESKGATE_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+      ticketCreatesPerMinute: integer(env, 'DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE', 60, 0, 1_000_000),
+      tokenRequestsPerMinute: integer(env, 'DESKGATE_TOKEN_LIMIT_PER_MINUTE', 30, 0, 1_000_000),
+      maxConcurrentUploads: integer(env, 'DESKGATE_MAX_CONCURRENT_UPLOADS', 4, 1, 1_000),
+    },
+    http: httpSettings(env),
   };
 }

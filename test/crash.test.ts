@@ -10,7 +10,14 @@ let fixture: Awaited<ReturnType<typeof processFixture>>;
 let env: Record<string, string>;
 
 before(async () => {
-  fixture = await processFixture('crash', { DESKGATE_WORKER_HEARTBEAT_MS: '200', DESKGATE_WORKER_DEAD_AFTER_MS: '1500' });
+  fixture = await processFixture('crash', {
+    DESKGATE_WORKER_HEARTBEAT_MS: '200',
+    DESKGATE_WORKER_DEAD_AFTER_MS: '1500',
+    // Six clients hammer one account: request budgets and upload slots are not what this test is about.
+    DESKGATE_RATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_MAX_CONCURRENT_UPLOADS: '16',
+  });
   env = fixture.env;
 });
 after(() => fixture.close());

@@ -1,19 +1,23 @@
 import fs from 'node:fs/promises';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDeskgate, type Deskgate } from '../app.js';
 import { DataDirBusyError } from '../db/data-dir-lock.js';
-import { PermanentDeskError, TransientDeskError } from '../desks/desk.js';
+import type { Dialect, TicketStatus } from '../db/schema.js';
 import { PaymentFileError, paymentFileFormat, type PaymentFileFormat } from '../domain/payment-records.js';
 import { OperatorError } from '../services/accounts.js';
+import type { OperatorService } from '../services/operator.js';
 import { createLogger } from '../log.js';
+import { remoteOperator } from './admin-client.js';
 import { printResult, shellOption, type OutputOptions } from './output.js';
 import { serve } from './serve.js';
 import { notificationCommands } from './notifications.js';
 import { webhookCommands } from './webhooks.js';
 import { AppError } from '../domain/errors.js';
 
-const program = new Command('deskgate').description('Support-ticket API for payment-platform partners (Ripio Ramp and Circle CPN dialects).');
+const program = new Command('deskgate')
+  .description('Support-ticket API for payment-platform partners (Ripio Ramp and Circle CPN dialects).')
+  .option('--remote <url>', 'run operator commands through the admin API of the deskgate at <url> (default: DESKGATE_ADMIN_URL) with the key in DESKGATE_ADMIN_KEY');
 
 /** Runs an operator command against the database (attaching to a running deskgate's embedded one). */
 async function withDeskgate<T>(action: (deskgate: Deskgate) => Promise<T>): Promise<T> {
@@ -24,6 +28,23 @@ async function withDeskgate<T>(action: (deskgate: Deskgate) => Promise<T>): Prom
   } finally {
     await deskgate.close();
   }
+}
+
+/**
+ * Runs an operator action: through a remote deskgate's admin API when
+ * --remote or DESKGATE_ADMIN_URL is given, else against the database.
+ */
+async function withOperator<T>(action: (operator: OperatorService) => Promise<T>): Promise<T> {
+  const remoteUrl = (program.opts<{ remote?: string }>().remote ?? process.env.DESKGATE_ADMIN_URL) || undefined;
+  if (!remoteUrl) return withDeskgate((d) => action(d.operator));
+  const adminKey = process.env.DESKGATE_ADMIN_KEY;
+  if (!adminKey) throw new OperatorError('Remote mode needs an operator key in DESKGATE_ADMIN_KEY (see `deskgate admin-keys create`).');
+  return action(remoteOperator(remoteUrl, adminKey));
+}
+
+function positiveInteger(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new InvalidArgumentError('Not a whole number.');
+  return Number(raw);
 }
 
 program
@@ -52,19 +73,17 @@ accounts
   .option('--enable-support-tickets', 'enable support tickets right away (disabled by default)')
   .addOption(shellOption)
   .action(async (options: { name: string; enableSupportTickets?: boolean } & OutputOptions) => {
-    const account = await withDeskgate(async (d) => {
-      const created = await d.accounts.create(options.name);
-      return options.enableSupportTickets ? d.accounts.setSupportTickets(created.id, true) : created;
-    });
+    const account = await withOperator((op) => op.createAccount(options.name, options.enableSupportTickets));
     printResult(account, options, { id: 'ACCOUNT_ID' });
   });
-accounts.command('list').action(async () => printResult(await withDeskgate((d) => d.accounts.list()), {}));
+accounts.command('list').action(async () => printResult(await withOperator((op) => op.listAccounts()), {}));
+accounts.command('show <accountId>').action(async (id: string) => printResult(await withOperator((op) => op.getAccount(id)), {}));
 accounts
   .command('enable-support-tickets <accountId>')
-  .action(async (id: string) => printResult(await withDeskgate((d) => d.accounts.setSupportTickets(id, true)), {}));
+  .action(async (id: string) => printResult(await withOperator((op) => op.setSupportTickets(id, true)), {}));
 accounts
   .command('disable-support-tickets <accountId>')
-  .action(async (id: string) => printResult(await withDeskgate((d) => d.accounts.setSupportTickets(id, false)), {}));
+  .action(async (id: string) => printResult(await withOperator((op) => op.setSupportTickets(id, false)), {}));
 
 const clients = program.command('clients').description('manage OAuth clients (Ripio dialect credentials)');
 clients
@@ -74,18 +93,18 @@ clients
   .addOption(shellOption)
   .description('create a client; its secret is printed once and never stored')
   .action(async (options: { account: string; name: string } & OutputOptions) => {
-    const client = await withDeskgate((d) => d.accounts.createOAuthClient(options.account, options.name));
+    const client = await withOperator((op) => op.createOAuthClient(options.account, options.name));
     printResult(client, options, { clientId: 'CLIENT_ID', clientSecret: 'CLIENT_SECRET' });
   });
 clients
   .command('list')
   .requiredOption('--account <accountId>')
-  .action(async (options: { account: string }) => printResult(await withDeskgate((d) => d.accounts.listOAuthClients(options.account)), {}));
+  .action(async (options: { account: string }) => printResult(await withOperator((op) => op.listOAuthClients(options.account)), {}));
 clients
   .command('revoke <clientId>')
   .description('revoke a client; its tokens stop working at once')
   .action(async (clientId: string) => {
-    await withDeskgate((d) => d.accounts.revokeOAuthClient(clientId));
+    await withOperator((op) => op.revokeOAuthClient(clientId));
     console.log(`Revoked ${clientId}.`);
   });
 
@@ -98,18 +117,18 @@ apiKeys
   .addOption(shellOption)
   .description('create a key; it is printed once and only a keyed hash of its secret is stored')
   .action(async (options: { account: string; live?: boolean; name: string } & OutputOptions) => {
-    const key = await withDeskgate((d) => d.apiKeys.create(options.account, { live: options.live, name: options.name }));
+    const key = await withOperator((op) => op.createApiKey(options.account, { live: options.live, name: options.name }));
     printResult(key, options, { apiKey: 'API_KEY', id: 'API_KEY_ID' });
   });
 apiKeys
   .command('list')
   .option('--account <accountId>', 'only this account')
-  .action(async (options: { account?: string }) => printResult(await withDeskgate((d) => d.apiKeys.list(options.account)), {}));
+  .action(async (options: { account?: string }) => printResult(await withOperator((op) => op.listApiKeys(options.account)), {}));
 apiKeys
   .command('revoke <keyId>')
   .description('revoke a key; it stops working at once')
   .action(async (keyId: string) => {
-    await withDeskgate((d) => d.apiKeys.revoke(keyId));
+    await withOperator((op) => op.revokeApiKey(keyId));
     console.log(`Revoked ${keyId}.`);
   });
 
@@ -126,20 +145,62 @@ payments
     const content = await fs.readFile(options.file, 'utf8').catch((error: Error) => {
       throw new OperatorError(`Cannot read ${options.file}: ${error.message}`);
     });
-    const report = await withDeskgate((d) => d.payments.importFile(options.account, content, format));
-    printResult({ accepted: report.accepted.length, rejected: report.rejected.length, lines: [...report.accepted, ...report.rejected].sort((a, b) => a.line - b.line) }, {});
-    if (report.rejected.length > 0) process.exitCode = 1;
+    const report = await withOperator((op) => op.importPayments(options.account, content, format));
+    printResult(report, {});
+    if (report.rejected > 0) process.exitCode = 1;
   });
+
+const customers = program.command('customers').description("inspect an account's customers (Ripio dialect)");
+customers
+  .command('list')
+  .requiredOption('--account <accountId>')
+  .option('--limit <n>', 'how many', positiveInteger, 100)
+  .option('--offset <n>', 'how many to skip', positiveInteger, 0)
+  .action(async (options: { account: string; limit: number; offset: number }) =>
+    printResult(await withOperator((op) => op.listCustomers(options.account, options.limit, options.offset)), {}),
+  );
+customers
+  .command('show <customerId>')
+  .requiredOption('--account <accountId>')
+  .action(async (customerId: string, options: { account: string }) => printResult(await withOperator((op) => op.getCustomer(options.account, customerId)), {}));
 
 const tickets = program.command('tickets').description('inspect support tickets');
 tickets
   .command('list')
   .requiredOption('--account <accountId>')
   .addOption(new Option('--status <status>').choices(['PENDING', 'CREATED', 'FAILED']))
-  .option('--limit <n>', 'how many', '50')
-  .action(async (options: { account: string; status?: 'PENDING' | 'CREATED' | 'FAILED'; limit: string }) => {
-    const result = await withDeskgate((d) => d.tickets.list({ accountId: options.account, status: options.status }, Number(options.limit), 0));
-    printResult(result, {});
+  .addOption(new Option('--dialect <dialect>').choices(['ripio', 'cpn']))
+  .option('--customer <customerId>', "only this customer's tickets")
+  .option('--payment <paymentId>', "only this payment's tickets")
+  .option('--limit <n>', 'how many', positiveInteger, 50)
+  .option('--offset <n>', 'how many to skip', positiveInteger, 0)
+  .description('newest first')
+  .action(async (options: { account: string; status?: TicketStatus; dialect?: Dialect; customer?: string; payment?: string; limit: number; offset: number }) => {
+    const filter = { status: options.status, dialect: options.dialect, customerId: options.customer, paymentId: options.payment };
+    printResult(await withOperator((op) => op.listTickets(options.account, filter, options.limit, options.offset)), {});
+  });
+tickets
+  .command('show <ticketId>')
+  .description('one ticket with its failure reason and attachments')
+  .action(async (ticketId: string) => printResult(await withOperator((op) => op.showTicket(ticketId)), {}));
+
+const adminKeys = program.command('admin-keys').description('manage operator keys of the admin API (/admin/v1); always against the database, never --remote');
+adminKeys
+  .command('create')
+  .option('--name <name>', 'label for the key', '')
+  .addOption(shellOption)
+  .description('create a key; it is printed once and only a keyed hash of its secret is stored')
+  .action(async (options: { name: string } & OutputOptions) => {
+    const key = await withDeskgate((d) => d.adminKeys.create(options.name));
+    printResult(key, options, { adminKey: 'DESKGATE_ADMIN_KEY' });
+  });
+adminKeys.command('list').action(async () => printResult(await withDeskgate((d) => d.adminKeys.list()), {}));
+adminKeys
+  .command('revoke <keyId>')
+  .description('revoke a key; it stops working at once')
+  .action(async (keyId: string) => {
+    await withDeskgate((d) => d.adminKeys.revoke(keyId));
+    console.log(`Revoked ${keyId}.`);
   });
 
 const desk = program.command('desk').description('the help desk tickets are registered in');
@@ -147,13 +208,7 @@ desk
   .command('check')
   .description("verify the configured desk's credentials and ids (read-only)")
   .action(async () => {
-    const result = await withDeskgate((d) =>
-      d.desk.check(AbortSignal.timeout(30_000)).catch((error: unknown) => {
-        // An answer the connector could not make sense of is still a failed check, said in plain words.
-        if (error instanceof TransientDeskError || error instanceof PermanentDeskError) return { ok: false, lines: [error.message] };
-        throw error;
-      }),
-    );
+    const result = await withOperator((op) => op.checkDesk());
     for (const line of result.lines) console.log(line);
     process.exitCode = result.ok ? 0 : 1;
   });

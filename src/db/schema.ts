@@ -131,6 +131,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   notification_signing_keys: NotificationSigningKeysTable;
+  rate_limit_counters: RateLimitCountersTable;
+  admin_keys: AdminKeysTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -226,3 +228,16 @@ export interface NotificationSigningKeysTable {
 }
 
 export type NotificationSigningKey = Selectable<NotificationSigningKeysTable>;
+export interface RateLimitCountersTable {
+  bucket: string;
+  window_start: Date;
+  hits: number;
+}
+
+export interface AdminKeysTable {
+  id: string;
+  name: Generated<string>;
+  secret_hash: Buffer;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}

@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { adminErrorHandler, adminNotFound } from './admin/errors.js';
+import { ADMIN_PREFIX, adminApi, type AdminDeps } from './admin/plugin.js';
 import { cpnErrorHandler, cpnNotFound } from './cpn/errors.js';
 import { cpnDialect, type CpnDeps } from './cpn/plugin.js';
 import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordRequestMetrics } from './request-metrics.js';
+import { openApiDocs } from './openapi.js';
 import { routeIndex } from './route-index.js';
 
 export interface ServerDeps extends RipioDeps, CpnDeps {
   log: Logger;
   metrics: Metrics;
+  admin: AdminDeps;
+  http: Config['http'];
   /** Readiness: database reachable, migrations current, storage writable. */
   readiness(): Promise<Record<string, boolean>>;
 }
@@ -25,9 +31,11 @@ function requestId(raw: FastifyRequest['raw']): string {
 }
 
 const CPN_PATH = /^\/v[12]\/cpn(\/|\?|$)/;
+const ADMIN_PATH = new RegExp(`^${ADMIN_PREFIX}(/|\\?|$)`);
 
 /** Errors outside a dialect's own routes (unknown routes, unparsable bodies there) speak the dialect of the path. */
 function dialectOf(url: string) {
+  if (ADMIN_PATH.test(url)) return { errorHandler: adminErrorHandler, notFound: adminNotFound };
   return CPN_PATH.test(url)
     ? { errorHandler: cpnErrorHandler, notFound: cpnNotFound }
     : { errorHandler: ripioErrorHandler, notFound: ripioNotFound };
@@ -39,9 +47,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     genReqId: (raw) => requestId(raw as FastifyRequest['raw']),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
-    // Slow clients (slowloris) cannot hold a connection open forever.
+    // Slow clients (slowloris) cannot hold a connection open forever: their headers, then their
+    // whole request, must arrive in time (Node checks every second, not every 30 s, for that).
     connectionTimeout: 0,
-    requestTimeout: 10 * 60_000,
+    requestTimeout: deps.http.requestTimeoutMs,
+    http: { headersTimeout: deps.http.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
+    // request.ip (the token endpoint's rate-limit key) is the client's, not the load balancer's, behind that many proxies.
+    trustProxy: (_address: string, hop: number) => hop < deps.http.trustProxyHops,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true, verbose: true } },
@@ -71,7 +83,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 
+  await openApiDocs(app);
   await app.register(ripioDialect, deps);
   await app.register(cpnDialect, deps);
+  await app.register((admin) => adminApi(admin, deps.admin), { prefix: ADMIN_PREFIX });
   return app;
 }

@@ -4,8 +4,15 @@ import { accountQueries, oauthClientQueries } from '../db/queries/accounts.js';
 import type { Database } from '../db/schema.js';
 import { generateId, generateSecret, hashSecret } from '../security/secret-hash.js';
 
+/** An operator request that cannot be done: about something that does not exist, or invalid as given. */
 export class OperatorError extends Error {
   override readonly name = 'OperatorError';
+  constructor(
+    message: string,
+    readonly reason: 'not_found' | 'invalid' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /** Operator actions on tenants and their credentials (CLI and admin API). */
@@ -15,7 +22,7 @@ export function createAccountService(deps: { db: Kysely<Database>; secretHashing
 
   async function requireAccount(id: string) {
     const account = await accounts.find(id).catch(() => undefined);
-    if (!account) throw new OperatorError(`No account with id ${id}.`);
+    if (!account) throw new OperatorError(`No account with id ${id}.`, 'not_found');
     return account;
   }
 
@@ -44,7 +51,7 @@ export function createAccountService(deps: { db: Kysely<Database>; secretHashing
     },
     async revokeOAuthClient(clientId: string) {
       const revoked = await clients.revoke(clientId);
-      if (!revoked) throw new OperatorError(`No active OAuth client with id ${clientId}.`);
+      if (!revoked) throw new OperatorError(`No active OAuth client with id ${clientId}.`, 'not_found');
     },
   };
 }

@@ -38,7 +38,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingK
     },
     list: (accountId?: string) => keys.list(accountId),
     async revoke(id: string) {
-      if (!(await keys.revoke(id))) throw new OperatorError(`No active API key with id ${id}.`);
+      if (!(await keys.revoke(id))) throw new OperatorError(`No active API key with id ${id}.`, 'not_found');
     },
     /**
      * A presented key → the calling account. Fast on purpose (a primary-key

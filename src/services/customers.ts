@@ -21,6 +21,9 @@ export function createCustomerService(deps: { db: Kysely<Database> }) {
       if (!customer) throw new AppError('customer_not_found', 'Customer not found.');
       return customer;
     },
+    list(accountId: string, limit: number, offset: number) {
+      return customers.listForAccount(accountId, limit, offset);
+    },
     /** For ticket creation: null when absent (the caller reports it as a field error). */
     find(accountId: string, id: string) {
       return customers.find(accountId, id);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { idempotencyQueries } from '../db/queries/idempotency.js';
 import { enqueueJob } from '../db/queries/jobs.js';
 import { ticketQueries, type TicketFilter } from '../db/queries/tickets.js';
-import type { Database, Dialect, Ticket } from '../db/schema.js';
+import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
@@ -82,6 +82,13 @@ export function createTicketService(deps: { db: Kysely<Database> }) {
       const ticket = isUuid(id) ? await ticketQueries(deps.db).find(accountId, id) : undefined;
       if (!ticket || (dialect && ticket.dialect !== dialect)) throw new AppError('ticket_not_found', 'Support ticket not found.');
       return ticket;
+    },
+    /** For operators: any account's ticket, with its attachments. */
+    async inspect(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] }> {
+      const queries = ticketQueries(deps.db);
+      const ticket = isUuid(id) ? await queries.findAny(id) : undefined;
+      if (!ticket) throw new AppError('ticket_not_found', 'Support ticket not found.');
+      return { ticket, attachments: await queries.attachments(id) };
     },
     /** Cursor paging (CPN): newest first, after or before a ticket id. */
     page(filter: TicketFilter, size: number, cursor: { after?: string; before?: string }) {

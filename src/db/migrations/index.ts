@@ -2,6 +2,8 @@ import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_webhooks.js';
 import * as m0003 from './0003_cpn.js';
 import * as m0004 from './0004_cpn_notifications.js';
+import * as m0006 from './0006_rate_limits.js';
+import * as m0007 from './0007_admin_keys.js';
 
 export interface Migration {
   id: number;
@@ -15,6 +17,8 @@ export const migrations: Migration[] = [
   { id: 2, name: 'webhooks', sql: m0002.sql },
   { id: 3, name: 'cpn', sql: m0003.sql },
   { id: 4, name: 'cpn_notifications', sql: m0004.sql },
+  { id: 6, name: 'rate_limits', sql: m0006.sql },
+  { id: 7, name: 'admin_keys', sql: m0007.sql },
 ];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;

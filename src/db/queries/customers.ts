@@ -10,6 +10,10 @@ export function customerQueries(db: Kysely<Database>) {
     find(accountId: string, id: string) {
       return db.selectFrom('customers').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     },
+    /** Oldest first, for operators. */
+    listForAccount(accountId: string, limit: number, offset: number) {
+      return db.selectFrom('customers').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'asc').orderBy('id', 'asc').limit(limit).offset(offset).execute();
+    },
     updateEmail(accountId: string, id: string, email: string | null) {
       return db
         .updateTable('customers')

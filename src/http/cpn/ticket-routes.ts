@@ -9,6 +9,7 @@ import type { PaymentService } from '../../services/payments.js';
 import type { TicketService } from '../../services/tickets.js';
 import { replayStoredResponse } from '../idempotent-replay.js';
 import { principalOf, requireSupportTickets } from '../principal.js';
+import { throttleAccount, throttleTicketCreate, type RequestLimits } from '../throttle.js';
 import { onePerField, strictJsonBody } from '../validation.js';
 import { apiKeyAuth } from './auth.js';
 import { presentSupportTicket, presentSupportTicketWithStatus } from './presenters.js';
@@ -38,24 +39,27 @@ export interface CpnRouteDeps {
   payments: PaymentService;
   tickets: TicketService;
   idempotency: IdempotencyService;
+  limits: RequestLimits;
 }
 
 export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ BearerAuth: [] }];
-  // Check order: authentication (401) → feature gate (403) → body rules (400) → payment (404) → create.
+  // Check order: authentication (401) → request budgets (429) → feature gate (403) → body rules (400) → payment (404) → create.
   api.addHook('onRequest', apiKeyAuth(deps.apiKeys));
+  api.addHook('onRequest', throttleAccount(deps.limits));
   api.addHook('onRequest', requireSupportTickets);
 
   api.post(
     '/v1/cpn/supportTickets',
     {
+      onRequest: throttleTicketCreate(deps.limits),
       // Schema errors are collected with the rules the schema cannot state, so one 400 names every bad field.
       ...createBody.routeOptions,
       schema: {
-        tags: ['Support Tickets'],
+        tags: ['CPN Support Tickets'],
         summary: 'Create a support ticket',
-        operationId: 'createSupportTicket',
+        operationId: 'cpnCreateSupportTicket',
         security,
         body: CreateSupportTicket,
         response: { 201: SupportTicketResponse, ...errorResponses(400, 401, 403, 404, 409, 413, 429) },
@@ -108,14 +112,14 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
     '/v1/cpn/supportTickets/:id',
     {
       schema: {
-        tags: ['Support Tickets'],
+        tags: ['CPN Support Tickets'],
         summary: 'Get a support ticket (extension)',
         description: `${EXTENSION} The ticket as created, plus its status; caseRefId is set once the help desk has registered it.`,
         'x-deskgate-extension': true,
-        operationId: 'getSupportTicket',
+        operationId: 'cpnGetSupportTicket',
         security,
         params: IdParams,
-        response: { 200: SupportTicketWithStatusResponse, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: SupportTicketWithStatusResponse, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
     async (request) => ({ data: presentSupportTicketWithStatus(await deps.tickets.get(principalOf(request).accountId, request.params.id, 'cpn')) }),
@@ -125,14 +129,14 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
     '/v1/cpn/supportTickets',
     {
       schema: {
-        tags: ['Support Tickets'],
+        tags: ['CPN Support Tickets'],
         summary: 'List support tickets (extension)',
         description: `${EXTENSION} Newest first, with Circle's cursor paging (pageAfter/pageBefore are ticket ids; use one at most).`,
         'x-deskgate-extension': true,
-        operationId: 'listSupportTickets',
+        operationId: 'cpnListSupportTickets',
         security,
         querystring: SupportTicketListQuery,
-        response: { 200: SupportTicketListResponse, ...errorResponses(400, 401, 403) },
+        response: { 200: SupportTicketListResponse, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {

@@ -1,4 +1,4 @@
-import type { AppErrorKind, Violation } from '../../domain/errors.js';
+import type { AppError, AppErrorKind, Violation } from '../../domain/errors.js';
 import { dialectErrorHandler, type RenderedError } from '../errors.js';
 
 /** The Ripio `ErrorResponse`: `{code, type, detail, status}`. */
@@ -112,11 +112,15 @@ export function renderRipioError(kind: keyof typeof CATALOGUE, options: { violat
   return { code: entry.code, type: entry.type, detail, status: entry.status };
 }
 
+/** The error's own message, if it has one; a throttled request gets DRF's wording. */
+function messageOf(error: AppError): string | undefined {
+  if (error.kind === 'throttled') return `Request was throttled. Expected available in ${error.retryAfterSeconds ?? 1} seconds.`;
+  return error.message !== error.kind ? error.message : undefined;
+}
+
 /** The one error handler of the Ripio dialect. */
 export const ripioErrorHandler = dialectErrorHandler((error) => {
-  const body = error
-    ? renderRipioError(error.kind, { violations: error.violations, message: error.message !== error.kind ? error.message : undefined })
-    : renderRipioError('server_error');
+  const body = error ? renderRipioError(error.kind, { violations: error.violations, message: messageOf(error) }) : renderRipioError('server_error');
   return { status: body.status, body };
 });
 

@@ -17,8 +17,8 @@ export async function ripioDialect(app: FastifyInstance, deps: RipioDeps) {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   await app.register(multipart, { throwFileSizeLimit: false });
-  await app.register(tokenRoutes, { auth: deps.auth });
-  await app.register(customerRoutes, { auth: deps.auth, customers: deps.customers });
+  await app.register(tokenRoutes, { auth: deps.auth, limits: deps.limits });
+  await app.register(customerRoutes, { auth: deps.auth, customers: deps.customers, limits: deps.limits });
   await app.register(ticketRoutes, deps);
   await app.register(webhookRoutes, deps);
 }

@@ -6,16 +6,19 @@ import { ripioTicketViolations } from '../../domain/tickets.js';
 import { AttachmentIntake } from '../../services/attachment-intake.js';
 import type { AuthService } from '../../services/auth.js';
 import type { CustomerService } from '../../services/customers.js';
+import type { IdempotencyClaim } from '../../db/queries/idempotency.js';
 import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
 import type { TicketService } from '../../services/tickets.js';
 import type { ObjectStorage } from '../../storage/storage.js';
 import { rejectDeclaredOversize } from '../body-cap.js';
 import { replayStoredResponse } from '../idempotent-replay.js';
+import { documentBody } from '../openapi.js';
 import { principalOf, requireSupportTickets } from '../principal.js';
+import { throttleAccount, throttleTicketCreate, type RequestLimits } from '../throttle.js';
 import { bearerAuth } from './auth.js';
 import { pageLinks } from './paging.js';
 import { presentTicket, presentTicketSummary } from './presenters.js';
-import { SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
+import { CreateSupportTicketRequest, SupportTicketResponse, TicketListQuery, TicketListResponse, TicketParams, errorResponses } from './schemas.js';
 import { readTicketForm } from './ticket-form.js';
 
 export const RIPIO_CREATE_SCOPE = 'ripio.supportTickets.create';
@@ -29,6 +32,7 @@ export interface TicketRouteDeps {
   storage: ObjectStorage;
   maxBodyBytes: number;
   publicBaseUrl: string | null;
+  limits: RequestLimits;
 }
 
 function idempotencyKeyOf(request: FastifyRequest): string | null {
@@ -45,11 +49,14 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ BearerToken: [] }];
   api.addHook('preHandler', bearerAuth(deps.auth));
+  api.addHook('preHandler', throttleAccount(deps.limits));
   api.addHook('preHandler', requireSupportTickets);
 
   api.post(
     '/api/v1/supportTickets/',
     {
+      preHandler: throttleTicketCreate(deps.limits),
+      config: { swaggerTransform: documentBody(CreateSupportTicketRequest) },
       schema: {
         tags: ['Support Tickets'],
         summary: 'Create Support Ticket',
@@ -64,13 +71,14 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
       const { accountId } = principalOf(request);
       rejectDeclaredOversize(request, deps.maxBodyBytes);
       const key = idempotencyKeyOf(request);
-      const claim = key ? await deps.idempotency.claim(accountId, RIPIO_CREATE_SCOPE, key) : null;
-      if (claim?.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
-
+      const releaseUploadSlot = deps.limits.uploads.acquire(accountId);
       const ticketId = randomUUID();
       const intake = new AttachmentIntake(deps.storage, ticketId);
+      let claim: IdempotencyClaim | null = null;
       let keep = false;
       try {
+        claim = key ? await deps.idempotency.claim(accountId, RIPIO_CREATE_SCOPE, key) : null;
+        if (claim?.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
         const form = await readTicketForm(request, intake, deps.maxBodyBytes);
         const violations = [...form.violations, ...ripioTicketViolations(form.fields), ...intake.violations];
         if (violations.length > 0) throw validationError(violations);
@@ -102,6 +110,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         keep = true;
         return reply.code(202).send(presentTicket(ticket));
       } finally {
+        releaseUploadSlot();
         if (!keep) {
           await intake.discard();
           if (key && claim?.state === 'claimed') await deps.idempotency.release(accountId, RIPIO_CREATE_SCOPE, key);
@@ -119,7 +128,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         operationId: 'retrieveSupportTicket',
         security,
         params: TicketParams,
-        response: { 200: SupportTicketResponse, ...errorResponses(401, 403, 404) },
+        response: { 200: SupportTicketResponse, ...errorResponses(401, 403, 404, 429) },
       },
     },
     async (request) => presentTicket(await deps.tickets.get(principalOf(request).accountId, request.params.ticketId)),
@@ -132,9 +141,11 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         tags: ['Support Tickets'],
         summary: 'List support tickets (extension)',
         description: 'deskgate extension: newest first, limit/offset paging.',
+        'x-deskgate-extension': true,
+        operationId: 'listSupportTickets',
         security,
         querystring: TicketListQuery,
-        response: { 200: TicketListResponse, ...errorResponses(400, 401, 403) },
+        response: { 200: TicketListResponse, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {

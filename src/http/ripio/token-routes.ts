@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, validationError } from '../../domain/errors.js';
 import type { AuthService } from '../../services/auth.js';
+import { throttleTokenRequests, type RequestLimits } from '../throttle.js';
 import { TokenRequest, TokenResponse, errorResponses } from './schemas.js';
 
 const SCOPE = 'read write';
@@ -19,16 +20,17 @@ function clientCredentials(request: FastifyRequest, body: { client_id?: string; 
   return null;
 }
 
-export async function tokenRoutes(app: FastifyInstance, opts: { auth: AuthService }) {
+export async function tokenRoutes(app: FastifyInstance, opts: { auth: AuthService; limits: RequestLimits }) {
   app.withTypeProvider<TypeBoxTypeProvider>().post(
     '/oauth2/token/',
     {
+      onRequest: throttleTokenRequests(opts.limits),
       schema: {
         tags: ['Authentication'],
         summary: 'Acquire an access token (OAuth2 client credentials)',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         body: TokenRequest,
-        response: { 200: TokenResponse, ...errorResponses(400, 401) },
+        response: { 200: TokenResponse, ...errorResponses(400, 401, 429) },
         security: [{ ClientBasic: [] }, {}],
       },
     },
