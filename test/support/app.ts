@@ -34,6 +34,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DESKGATE_WORKER_POLL_INTERVAL_MS: '100',
     DESKGATE_WORKER_HEARTBEAT_MS: '200',
     DESKGATE_WORKER_DEAD_AFTER_MS: '2000',
+    // Request budgets are exercised by test/http/limits.test.ts; elsewhere they would only make tests depend on pace.
+    DESKGATE_RATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TICKET_CREATE_LIMIT_PER_MINUTE: '0',
+    DESKGATE_TOKEN_LIMIT_PER_MINUTE: '0',
     DESKGATE_LOG_LEVEL: process.env.DESKGATE_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
