@@ -31,7 +31,8 @@ let failed = false;
 if (mode === 'external' || mode === 'both') {
   const admin = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   console.log(`\n# deskgate tests against external PostgreSQL (${new URL(admin).host})\n`);
-  failed ||= (await runNodeTest(files, { ...process.env, TEST_PG_ADMIN_URL: admin, DESKGATE_TEST_PG_KIND: 'external' })) !== 0;
+  // Both passes always run: `failed ||= …` would skip the second one after a failure.
+  if ((await runNodeTest(files, { ...process.env, TEST_PG_ADMIN_URL: admin, DESKGATE_TEST_PG_KIND: 'external' })) !== 0) failed = true;
 }
 
 if (mode === 'embedded' || mode === 'both') {
@@ -40,7 +41,7 @@ if (mode === 'embedded' || mode === 'both') {
   try {
     const admin = embedded.url.replace(/\/deskgate$/, '/postgres');
     console.log(`\n# deskgate tests against embedded PostgreSQL (port ${embedded.port})\n`);
-    failed ||= (await runNodeTest(files, { ...process.env, TEST_PG_ADMIN_URL: admin, DESKGATE_TEST_PG_KIND: 'embedded' })) !== 0;
+    if ((await runNodeTest(files, { ...process.env, TEST_PG_ADMIN_URL: admin, DESKGATE_TEST_PG_KIND: 'embedded' })) !== 0) failed = true;
   } finally {
     await embedded.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
