@@ -4,6 +4,7 @@ import { withCircuitBreaker } from '../../src/desks/circuit-breaker.js';
 import { PermanentDeskError, TransientDeskError } from '../../src/desks/desk.js';
 import type { Desk, DeskRegistration } from '../../src/desks/desk.js';
 import { deskTicket } from '../fakes/fake-server.js';
+import { rejection } from '../support/rejection.js';
 
 const signal = new AbortController().signal;
 const ticket = deskTicket();
@@ -32,15 +33,6 @@ const transient = (retryAfterMs: number | null = null) => async () => {
 const permanent = () => async () => {
   throw new PermanentDeskError('bad request');
 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 function setup(options: { failureThreshold: number; coolDownMs: number }) {
   let now = 1_000_000;

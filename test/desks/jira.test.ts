@@ -8,6 +8,7 @@ import type { JiraDesk, JiraDeskConfig } from '../../src/desks/jira.js';
 import { deskTicket, memoryAttachment, sha256 } from '../fakes/fake-server.js';
 import { JIRA_ROUTES, JiraFake } from '../fakes/jira.js';
 import type { JiraFakeOptions } from '../fakes/jira.js';
+import { rejection } from '../support/rejection.js';
 
 const signal = new AbortController().signal;
 const screenshot = randomBytes(300 * 1024);
@@ -37,15 +38,6 @@ async function setup(
     await fake.close();
   });
   return { fake, desk };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 test('creates one request raised on behalf of the customer, with participants, label and intact attachments', async (t) => {

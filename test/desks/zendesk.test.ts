@@ -8,6 +8,7 @@ import type { ZendeskDesk, ZendeskDeskConfig } from '../../src/desks/zendesk.js'
 import { deskTicket, memoryAttachment, sha256 } from '../fakes/fake-server.js';
 import { ZENDESK_ROUTES, ZendeskFake } from '../fakes/zendesk.js';
 import type { ZendeskFakeOptions } from '../fakes/zendesk.js';
+import { rejection } from '../support/rejection.js';
 
 const signal = new AbortController().signal;
 const video = randomBytes(200 * 1024);
@@ -29,15 +30,6 @@ async function setup(
     await fake.close();
   });
   return { fake, desk };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 function authHeader(fake: ZendeskFake): string {
