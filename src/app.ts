@@ -10,6 +10,7 @@ import { buildServer } from './http/server.js';
 import { registerDatabaseGauges } from './observability/database-gauges.js';
 import { createMetrics } from './observability/metrics.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
+import { createJobDispatcher } from './jobs/dispatcher.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
@@ -61,6 +62,9 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
+  const jobs = createJobDispatcher({ db, log: options.log.child({ component: 'jobs' }), sweepIntervalMs: config.worker.outboxSweepMs });
+  // Operator commands hand over what they enqueue when they close; long-running processes also sweep up after crashed peers.
+  if (options.role !== 'cli') jobs.startSweeping();
   const metrics = createMetrics();
   registerDatabaseGauges(metrics.registry, db, options.log);
   const storage: ObjectStorage =
@@ -77,19 +81,20 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     disableAfterMs: config.webhooks.disableAfterMs,
     outbound: { allowedHosts: config.webhooks.allowedHosts },
   };
-  const webhookDeliverer = createWebhookDeliverer({ db, dialects: webhookDialects, policy: deliveryPolicy, metrics, log: options.log.child({ component: 'webhooks' }) });
-  const webhookDeliveries = createWebhookDeliveryService({ db, retentionMs: config.webhooks.retentionMs });
+  const webhookDeliverer = createWebhookDeliverer({ db, jobs, dialects: webhookDialects, policy: deliveryPolicy, metrics, log: options.log.child({ component: 'webhooks' }) });
+  const webhookDeliveries = createWebhookDeliveryService({ db, jobs, retentionMs: config.webhooks.retentionMs });
   const services = {
     accounts,
     apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts }),
     payments: createPaymentService({ db, accounts }),
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
     customers: createCustomerService({ db }),
-    tickets: createTicketService({ db }),
+    tickets: createTicketService({ db, jobs }),
     retention: createAttachmentRetention({ db, storage, retentionMs: config.attachmentRetentionMs }),
     idempotency: createIdempotencyService({ db, staleInFlightMs: config.limits.staleInFlightMs, ttlMs: config.limits.idempotencyKeyTtlMs }),
     registration: createRegistrationService({
       db,
+      jobs,
       desk,
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
@@ -165,6 +170,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
         worker?.stop(),
       ]);
+      await jobs.stop();
       await desk.close?.();
       await database.close();
     },

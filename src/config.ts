@@ -23,6 +23,8 @@ export interface Config {
     heartbeatMs: number;
     /** A worker silent for this long is presumed dead and its jobs are run elsewhere. */
     deadAfterMs: number;
+    /** How often each process hands over jobs that a crashed peer committed but never handed to the workers. */
+    outboxSweepMs: number;
   };
   desk: DeskConfig;
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
@@ -262,6 +264,7 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
       pollIntervalMs: integer(env, 'DESKGATE_WORKER_POLL_INTERVAL_MS', 2_000, 50, 60_000),
       heartbeatMs: integer(env, 'DESKGATE_WORKER_HEARTBEAT_MS', 5_000, 50, 60_000),
       deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 500, 3_600_000),
+      outboxSweepMs: integer(env, 'DESKGATE_JOB_OUTBOX_SWEEP_MS', 1_000, 50, 60_000),
     },
     desk: {
       ...deskConnector(env),

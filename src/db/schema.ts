@@ -133,6 +133,7 @@ export interface Database {
   notification_signing_keys: NotificationSigningKeysTable;
   rate_limit_counters: RateLimitCountersTable;
   admin_keys: AdminKeysTable;
+  job_outbox: JobOutboxTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -232,6 +233,16 @@ export interface RateLimitCountersTable {
   bucket: string;
   window_start: Date;
   hits: number;
+}
+
+export interface JobOutboxTable {
+  id: Generated<string>;
+  task: string;
+  payload: string;
+  job_key: string | null;
+  run_at: Date | null;
+  max_attempts: number | null;
+  created_at: CreatedAt;
 }
 
 export interface AdminKeysTable {

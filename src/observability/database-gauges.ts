@@ -21,14 +21,18 @@ export function registerDatabaseGauges(registry: Registry, db: Kysely<Database>,
     }
   };
 
-  // Due and unlocked: waiting for a free worker, not merely scheduled for later.
+  // Due and unlocked: waiting for a free worker, not merely scheduled for later; outbox rows not yet handed over count too.
   const waitingJobs = () =>
     sql<{ task: string; depth: number; oldest_seconds: number }>`
-      SELECT task_identifier AS task, count(*)::int AS depth,
-             extract(epoch FROM now() - min(run_at))::float8 AS oldest_seconds
-      FROM graphile_worker.jobs
-      WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts
-      GROUP BY task_identifier`.execute(db).then((r) => r.rows);
+      SELECT task, count(*)::int AS depth, extract(epoch FROM now() - min(due))::float8 AS oldest_seconds
+      FROM (
+        SELECT task_identifier AS task, run_at AS due
+        FROM graphile_worker.jobs
+        WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts
+        UNION ALL
+        SELECT task, coalesce(run_at, created_at) FROM job_outbox WHERE coalesce(run_at, created_at) <= now()
+      ) AS waiting
+      GROUP BY task`.execute(db).then((r) => r.rows);
 
   new Gauge({
     name: 'deskgate_tickets',

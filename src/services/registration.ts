@@ -4,6 +4,7 @@ import { ticketQueries } from '../db/queries/tickets.js';
 import type { Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
 import { uploadAllowanceMs } from '../desks/http.js';
+import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ObjectStorage } from '../storage/storage.js';
@@ -36,6 +37,7 @@ function describe(error: unknown): string {
 /** Registers PENDING tickets with the help desk, exactly once, and settles them. */
 export function createRegistrationService(deps: {
   db: Kysely<Database>;
+  jobs: JobDispatcher;
   desk: Desk;
   storage: ObjectStorage;
   policy: RegistrationPolicy;
@@ -69,7 +71,7 @@ export function createRegistrationService(deps: {
   }
 
   async function settle(change: (trx: Transaction<Database>) => Promise<Ticket | undefined>): Promise<boolean> {
-    const settled = await deps.db.transaction().execute(async (trx) => {
+    const settled = await deps.jobs.transaction(async (trx) => {
       const ticket = await change(trx);
       if (!ticket) return undefined;
       for (const listener of deps.onSettled) await listener(trx, ticket);
@@ -120,7 +122,7 @@ export function createRegistrationService(deps: {
           const reason = `Gave up after ${attempt} attempts (deadline ${Math.round(deps.policy.deadlineMs / 1000)} s): ${describe(error)}`;
           return (await settle((trx) => ticketQueries(trx).markFailed(ticketId, reason))) ? 'failed' : 'not_pending';
         }
-        await deps.db.transaction().execute(async (trx) => {
+        await deps.jobs.transaction(async (trx) => {
           await ticketQueries(trx).noteAttempt(ticketId, describe(error));
           await enqueueJob(trx, TASKS.registerTicket, { ticketId }, { jobKey: registerTicketJobKey(ticketId), runAt });
         });

@@ -5,6 +5,7 @@ import { ticketQueries, type TicketFilter } from '../db/queries/tickets.js';
 import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
+import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
 import type { StoredAttachment } from './attachment-intake.js';
 
@@ -31,14 +32,14 @@ export interface IdempotentResult {
   render(ticket: Ticket): { status: number; body: unknown };
 }
 
-export function createTicketService(deps: { db: Kysely<Database> }) {
+export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispatcher }) {
   return {
     /**
      * Stores the ticket and its attachments, enqueues its registration and
      * completes its idempotency key, all in one transaction.
      */
     async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult) {
-      return deps.db.transaction().execute(async (trx) => {
+      return deps.jobs.transaction(async (trx) => {
         const ticket = await ticketQueries(trx).insertWithAttachments(
           {
             id: draft.id,

@@ -3,6 +3,7 @@ import { webhookDeliveryQueries, type WebhookScope } from '../db/queries/webhook
 import type { Database, DeliveryStatus, WebhookAttempt, WebhookDelivery } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
+import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { enqueueDelivery } from '../webhooks/deliver.js';
 import { requireWebhookEndpoint } from './webhook-endpoints.js';
 
@@ -19,7 +20,7 @@ export interface DeliveryListOptions {
 }
 
 /** The delivery log (every attempt), replays and retention, for partners (scoped) and operators. */
-export function createWebhookDeliveryService(deps: { db: Kysely<Database>; retentionMs: number; now?: () => Date }) {
+export function createWebhookDeliveryService(deps: { db: Kysely<Database>; jobs: JobDispatcher; retentionMs: number; now?: () => Date }) {
   const now = deps.now ?? (() => new Date());
   const deliveries = webhookDeliveryQueries(deps.db);
 
@@ -44,7 +45,7 @@ export function createWebhookDeliveryService(deps: { db: Kysely<Database>; reten
 
   /** Back to the start of the retry schedule, due now; the attempt log is kept. */
   async function restart(deliveryIds: string[]): Promise<void> {
-    await deps.db.transaction().execute(async (trx) => {
+    await deps.jobs.transaction(async (trx) => {
       for (const id of deliveryIds) {
         await webhookDeliveryQueries(trx).reschedule(id, now());
         await enqueueDelivery(trx, id, now());

@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { enqueueJob } from '../db/queries/jobs.js';
 import { webhookDeliveryQueries, webhookEndpointQueries } from '../db/queries/webhooks.js';
 import type { Database, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
+import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { TASKS, webhookDeliveryJobKey } from '../jobs/task-names.js';
 import { dialectOf, type WebhookDialects } from './dialect.js';
 import { postWebhook, type AttemptResult, type OutboundPolicy } from './outbound.js';
@@ -36,6 +37,7 @@ export function firstAttemptAt(policy: DeliveryPolicy, now: Date): Date {
  */
 export function createWebhookDeliverer(deps: {
   db: Kysely<Database>;
+  jobs: JobDispatcher;
   dialects: WebhookDialects;
   policy: DeliveryPolicy;
   log: Logger;
@@ -78,7 +80,7 @@ export function createWebhookDeliverer(deps: {
       }
       const { attemptedAt, result } = await attempt(delivery, endpoint);
 
-      const outcome = await deps.db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {
+      const outcome = await deps.jobs.transaction(async (trx): Promise<DeliveryOutcome> => {
         const deliveries = webhookDeliveryQueries(trx);
         const endpoints = webhookEndpointQueries(trx);
         const recorded = await deliveries.recordAttempt(deliveryId, attemptRecord(attemptedAt, result));

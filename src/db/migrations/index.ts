@@ -4,6 +4,7 @@ import * as m0003 from './0003_cpn.js';
 import * as m0004 from './0004_cpn_notifications.js';
 import * as m0006 from './0006_rate_limits.js';
 import * as m0007 from './0007_admin_keys.js';
+import * as m0008 from './0008_job_outbox.js';
 
 export interface Migration {
   id: number;
@@ -19,6 +20,7 @@ export const migrations: Migration[] = [
   { id: 4, name: 'cpn_notifications', sql: m0004.sql },
   { id: 6, name: 'rate_limits', sql: m0006.sql },
   { id: 7, name: 'admin_keys', sql: m0007.sql },
+  { id: 8, name: 'job_outbox', sql: m0008.sql },
 ];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;

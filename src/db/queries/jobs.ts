@@ -2,23 +2,54 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 
 export interface EnqueueOptions {
-  /** Deduplicates: at most one pending job per key. */
+  /** Deduplicates: at most one pending job per key; a newer enqueue replaces it (graphile-worker's 'replace' mode). */
   jobKey?: string;
   runAt?: Date;
   maxAttempts?: number;
 }
 
 /**
- * Enqueues a graphile-worker job on the given connection, so a caller inside a
- * transaction gets the job committed (or rolled back) together with its data.
+ * Enqueues a job on the given connection, so a caller inside a transaction
+ * gets the job committed (or rolled back) together with its data. The job
+ * waits in `job_outbox` until a dispatcher hands it to graphile-worker
+ * (see jobs/dispatcher.ts): no NOTIFY here, so these commits run in parallel.
  */
 export async function enqueueJob(db: Kysely<Database>, task: string, payload: object, options: EnqueueOptions = {}): Promise<void> {
-  await sql`SELECT graphile_worker.add_job(
-    ${task}::text,
-    ${JSON.stringify(payload)}::json,
-    run_at => ${options.runAt ?? null}::timestamptz,
-    max_attempts => ${options.maxAttempts ?? null}::int,
-    job_key => ${options.jobKey ?? null}::text,
-    job_key_mode => 'replace'
-  )`.execute(db);
+  await db
+    .insertInto('job_outbox')
+    .values({ task, payload: JSON.stringify(payload), job_key: options.jobKey ?? null, run_at: options.runAt ?? null, max_attempts: options.maxAttempts ?? null })
+    .execute();
+}
+
+// Any constant works; it only has to be the same in every deskgate process.
+const DISPATCH_LOCK = 7_482_331_902;
+
+/**
+ * Moves up to `limit` outbox rows into graphile-worker in one transaction, with
+ * one NOTIFY for the batch; returns how many rows it moved. Dispatchers take
+ * turns (an advisory lock), so two enqueues of one job key reach
+ * graphile-worker in the order they were written and the newer one wins.
+ */
+export async function dispatchOutbox(db: Kysely<Database>, limit: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK})`.execute(trx);
+    // Read after the lock, in a new statement, so rows committed by the previous holder's peers are seen.
+    const { rows } = await sql<{ moved: number }>`
+      WITH batch AS (
+        DELETE FROM job_outbox
+        WHERE id IN (SELECT id FROM job_outbox ORDER BY id LIMIT ${limit})
+        RETURNING *
+      ), newest AS (
+        -- add_jobs may not touch one job key twice in a batch: keep each key's newest row.
+        SELECT DISTINCT ON (coalesce(job_key, 'id:' || id)) *
+        FROM batch
+        ORDER BY coalesce(job_key, 'id:' || id), id DESC
+      ), specs AS (
+        SELECT array_agg(ROW(task, payload, NULL, run_at, max_attempts, job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY id) AS specs
+        FROM newest
+      )
+      SELECT (SELECT count(*) FROM batch)::int AS moved,
+             (SELECT count(*) FROM specs, graphile_worker.add_jobs(specs.specs) WHERE specs.specs IS NOT NULL) AS added`.execute(trx);
+    return rows[0]?.moved ?? 0;
+  });
 }

@@ -1,0 +1,67 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { dispatchOutbox } from '../db/queries/jobs.js';
+import type { Database } from '../db/schema.js';
+
+export interface JobDispatcher {
+  /** Runs `work` in a transaction and, once it has committed, hands the jobs it enqueued to the workers. */
+  transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  /** Hands committed outbox rows to the workers soon; calls that arrive while a hand-over runs share the next one. */
+  wake(): void;
+  /** Periodic sweeps pick up rows whose writer died between its commit and its hand-over. */
+  startSweeping(): void;
+  /** Stops sweeping, waits for a running hand-over and makes a last one. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves jobs from `job_outbox` into graphile-worker, whose NOTIFY then wakes a
+ * worker. One hand-over at a time per process, each a single batch
+ * transaction, so many concurrent commits cost one NOTIFY between them.
+ */
+export function createJobDispatcher(deps: { db: Kysely<Database>; log: Logger; sweepIntervalMs: number; batchSize?: number }): JobDispatcher {
+  const batchSize = deps.batchSize ?? 500;
+  let running: Promise<void> | null = null;
+  let wokenDuringRun = false;
+  let sweep: NodeJS.Timeout | undefined;
+
+  async function dispatchAll() {
+    do {
+      wokenDuringRun = false;
+      try {
+        while ((await dispatchOutbox(deps.db, batchSize)) === batchSize);
+      } catch (error) {
+        deps.log.error({ err: error }, 'handing jobs to the workers failed; the next sweep retries');
+        return;
+      }
+    } while (wokenDuringRun);
+  }
+
+  function wake() {
+    if (running) {
+      wokenDuringRun = true;
+      return;
+    }
+    running = dispatchAll().finally(() => (running = null));
+  }
+
+  return {
+    async transaction(work) {
+      const result = await deps.db.transaction().execute(work);
+      wake();
+      return result;
+    },
+    wake,
+    startSweeping() {
+      sweep ??= setInterval(wake, deps.sweepIntervalMs);
+      sweep.unref();
+    },
+    async stop() {
+      clearInterval(sweep);
+      sweep = undefined;
+      await running;
+      wake();
+      await running;
+    },
+  };
+}
