@@ -18,7 +18,10 @@ import { createPool, wrapPool } from '../src/db/database.js';
 import { bearerAuth } from '../src/http/ripio/auth.js';
 import { deriveKeys } from '../src/security/master-key.js';
 import { createTokenService } from '../src/security/tokens.js';
+import type { Logger } from 'pino';
+import { loadConfig } from '../src/config.js';
 import { createAuthService } from '../src/services/auth.js';
+import { createCredentialCache } from '../src/services/credential-cache.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const filesDir = process.env.BENCH_FILES_DIR;
@@ -37,12 +40,13 @@ await pool.query(`CREATE TABLE IF NOT EXISTS bench_rows (
 )`);
 await fs.mkdir(filesDir, { recursive: true });
 
-// deskgate's own bearer verification (JWT + client lookup), for the auth-overhead scenario.
-const keys = deriveKeys(secret);
-const auth = createAuthService({ db: wrapPool(pool), secretHashingKey: keys.secretHashing, tokens: createTokenService(keys.tokenSigning, 36_000) });
-
 // Same logger level as deskgate (pino, JSON lines on stdout), so request logging costs both sides the same.
 const app = Fastify({ logger: logLevel === 'silent' ? false : { level: logLevel }, bodyLimit: 1024 * 1024 });
+
+// deskgate's own bearer verification (JWT + client lookup through its credential cache, default settings), for the auth-overhead scenario.
+const keys = deriveKeys(secret);
+const credentials = createCredentialCache({ pool, log: app.log as unknown as Logger, ttlMs: loadConfig({}).credentialCacheMs });
+const auth = createAuthService({ db: wrapPool(pool), secretHashingKey: keys.secretHashing, tokens: createTokenService(keys.tokenSigning, 36_000), credentials });
 await app.register(multipart, { limits: { fileSize: 26 * 1024 * 1024, files: 10 } });
 
 const selectTicket = async (id: string) => (await pool.query('SELECT * FROM tickets WHERE id = $1', [id])).rows[0] as Record<string, unknown> | undefined;
@@ -102,7 +106,7 @@ const address = await app.listen({ host: '127.0.0.1', port: Number(process.env.B
 console.log(`baseline listening at ${address}`);
 
 const stop = () => {
-  void app.close().then(() => pool.end()).then(() => process.exit(0), () => process.exit(1));
+  void app.close().then(() => credentials.close()).then(() => pool.end()).then(() => process.exit(0), () => process.exit(1));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -19,6 +19,7 @@ import { createAdminKeyService } from './services/admin-keys.js';
 import { createApiKeyService } from './services/api-keys.js';
 import { createAttachmentRetention } from './services/attachment-retention.js';
 import { createAuthService } from './services/auth.js';
+import { createCredentialCache } from './services/credential-cache.js';
 import { createCpnSubscriptionService } from './services/cpn-subscriptions.js';
 import { createCustomerService } from './services/customers.js';
 import { createIdempotencyService } from './services/idempotency.js';
@@ -71,7 +72,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
   const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
-  const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing });
+  const credentials = createCredentialCache({ pool: database.pool, log: options.log.child({ component: 'credentials' }), ttlMs: config.credentialCacheMs });
+  const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing, credentials });
   const notificationSigningKeys = createNotificationSigningKeyService({ db, sealingKey: keys.sealing });
   // One delivery core; each dialect only names, shapes and signs its events.
   const webhookDialects: WebhookDialects = { ripio: createRipioWebhookDialect(keys.sealing), cpn: createCpnWebhookDialect(notificationSigningKeys) };
@@ -85,9 +87,9 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const webhookDeliveries = createWebhookDeliveryService({ db, jobs, retentionMs: config.webhooks.retentionMs });
   const services = {
     accounts,
-    apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts }),
+    apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts, credentials }),
     payments: createPaymentService({ db, accounts }),
-    auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens }),
+    auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens, credentials }),
     customers: createCustomerService({ db }),
     tickets: createTicketService({ db, jobs }),
     retention: createAttachmentRetention({ db, storage, retentionMs: config.attachmentRetentionMs }),
@@ -170,7 +172,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
         worker?.stop(),
       ]);
-      await jobs.stop();
+      await Promise.all([jobs.stop(), credentials.close()]);
       await desk.close?.();
       await database.close();
     },

@@ -16,6 +16,8 @@ export interface Config {
   secret: string | null;
   logLevel: string;
   tokenTtlSeconds: number;
+  /** How long an authenticated credential may be served from memory; changes also evict it at once (0: always read). */
+  credentialCacheMs: number;
   publicBaseUrl: string | null;
   worker: {
     concurrency: number;
@@ -258,6 +260,7 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
     secret: secret === undefined || secret === '' ? null : secret,
     logLevel: text(env, 'DESKGATE_LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'must be one of fatal, error, warn, info, debug, trace, silent'),
     tokenTtlSeconds: integer(env, 'DESKGATE_TOKEN_TTL_SECONDS', 36_000, 60, 30 * 86_400),
+    credentialCacheMs: integer(env, 'DESKGATE_CREDENTIAL_CACHE_MS', 30_000, 0, 3_600_000),
     publicBaseUrl: optionalUrl(env, 'DESKGATE_PUBLIC_BASE_URL', ['http:', 'https:']),
     worker: {
       concurrency: integer(env, 'DESKGATE_WORKER_CONCURRENCY', 8, 1, 256),

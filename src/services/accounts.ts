@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { accountQueries, oauthClientQueries } from '../db/queries/accounts.js';
 import type { Database } from '../db/schema.js';
 import { generateId, generateSecret, hashSecret } from '../security/secret-hash.js';
+import type { CredentialCache } from './credential-cache.js';
 
 /** An operator request that cannot be done: about something that does not exist, or invalid as given. */
 export class OperatorError extends Error {
@@ -16,7 +17,7 @@ export class OperatorError extends Error {
 }
 
 /** Operator actions on tenants and their credentials (CLI and admin API). */
-export function createAccountService(deps: { db: Kysely<Database>; secretHashingKey: Buffer }) {
+export function createAccountService(deps: { db: Kysely<Database>; secretHashingKey: Buffer; credentials: CredentialCache }) {
   const accounts = accountQueries(deps.db);
   const clients = oauthClientQueries(deps.db);
 
@@ -35,7 +36,9 @@ export function createAccountService(deps: { db: Kysely<Database>; secretHashing
     get: requireAccount,
     async setSupportTickets(id: string, enabled: boolean) {
       await requireAccount(id);
-      return (await accounts.setSupportTickets(id, enabled))!;
+      const account = (await accounts.setSupportTickets(id, enabled))!;
+      deps.credentials.invalidate();
+      return account;
     },
     /** The secret is returned here once; only its keyed hash is stored. */
     async createOAuthClient(accountId: string, name = '') {
@@ -51,6 +54,7 @@ export function createAccountService(deps: { db: Kysely<Database>; secretHashing
     },
     async revokeOAuthClient(clientId: string) {
       const revoked = await clients.revoke(clientId);
+      deps.credentials.invalidate();
       if (!revoked) throw new OperatorError(`No active OAuth client with id ${clientId}.`, 'not_found');
     },
   };

@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.js';
 import { generateId, generateSecret, hashSecret, secretMatches } from '../security/secret-hash.js';
 import { OperatorError, type AccountService } from './accounts.js';
 import type { Principal } from './auth.js';
+import type { CredentialCache } from './credential-cache.js';
 
 const PREFIXES: Record<ApiKeyEnvironment, string> = { TEST: 'TEST_API_KEY', LIVE: 'LIVE_API_KEY' };
 const KEY_ID = /^[0-9a-f]{32}$/;
@@ -24,7 +25,7 @@ export function parseApiKey(raw: string): PresentedApiKey | null {
 }
 
 /** Circle-style API keys (CPN dialect credentials): issued and revoked by the operator, checked per request. */
-export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingKey: Buffer; accounts: AccountService }) {
+export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingKey: Buffer; accounts: AccountService; credentials: CredentialCache }) {
   const keys = apiKeyQueries(deps.db);
   return {
     /** The full key is returned here once; only a keyed hash of its secret is stored. */
@@ -38,7 +39,9 @@ export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingK
     },
     list: (accountId?: string) => keys.list(accountId),
     async revoke(id: string) {
-      if (!(await keys.revoke(id))) throw new OperatorError(`No active API key with id ${id}.`, 'not_found');
+      const revoked = await keys.revoke(id);
+      deps.credentials.invalidate();
+      if (!revoked) throw new OperatorError(`No active API key with id ${id}.`, 'not_found');
     },
     /**
      * A presented key → the calling account. Fast on purpose (a primary-key
@@ -47,7 +50,7 @@ export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingK
      * environment's prefix is not valid.
      */
     async authenticate(presented: PresentedApiKey): Promise<Principal> {
-      const key = KEY_ID.test(presented.id) ? await keys.findActive(presented.id) : undefined;
+      const key = KEY_ID.test(presented.id) ? await deps.credentials.get(`api_key:${presented.id}`, () => keys.findActive(presented.id)) : undefined;
       if (!key || PREFIXES[key.environment] !== presented.prefix || !secretMatches(deps.secretHashingKey, presented.secret, key.secret_hash)) {
         throw new AppError('authentication_failed');
       }
