@@ -63,7 +63,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
-  const jobs = createJobDispatcher({ db, log: options.log.child({ component: 'jobs' }), sweepIntervalMs: config.worker.outboxSweepMs });
+  const jobs = createJobDispatcher({ db, pool: database.pool, log: options.log.child({ component: 'jobs' }), sweepIntervalMs: config.worker.outboxSweepMs });
   // Operator commands hand over what they enqueue when they close; long-running processes also sweep up after crashed peers.
   if (options.role !== 'cli') jobs.startSweeping();
   const metrics = createMetrics();

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { dispatchOutbox } from '../db/queries/jobs.js';
 import type { Database } from '../db/schema.js';
@@ -19,7 +20,7 @@ export interface JobDispatcher {
  * worker. One hand-over at a time per process, each a single batch
  * transaction, so many concurrent commits cost one NOTIFY between them.
  */
-export function createJobDispatcher(deps: { db: Kysely<Database>; log: Logger; sweepIntervalMs: number; batchSize?: number }): JobDispatcher {
+export function createJobDispatcher(deps: { db: Kysely<Database>; pool: pg.Pool; log: Logger; sweepIntervalMs: number; batchSize?: number }): JobDispatcher {
   const batchSize = deps.batchSize ?? 500;
   let running: Promise<void> | null = null;
   let wokenDuringRun = false;
@@ -29,7 +30,7 @@ export function createJobDispatcher(deps: { db: Kysely<Database>; log: Logger; s
     do {
       wokenDuringRun = false;
       try {
-        while ((await dispatchOutbox(deps.db, batchSize)) === batchSize);
+        while ((await dispatchOutbox(deps.pool, batchSize)) === batchSize);
       } catch (error) {
         deps.log.error({ err: error }, 'handing jobs to the workers failed; the next sweep retries');
         return;

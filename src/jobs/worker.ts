@@ -67,6 +67,9 @@ export async function startJobWorker(options: {
     noHandleSignals: true,
     logger: workerLogger(options.log),
     events,
+    // Completions finishing in the same tick share one query. A job is re-run only if its process dies in
+    // that tick, and every deskgate task is safe to run again.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   await tick();
   const timer = setInterval(() => void tick(), options.liveness.heartbeatMs);

@@ -49,7 +49,7 @@ const queuedJobs = async () =>
 const outboxRows = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM job_outbox`.execute(db)).rows[0]!.n);
 
 test('a job enqueued in a transaction reaches graphile-worker once the transaction commits, with its key, run_at and attempts', async () => {
-  const jobs = createJobDispatcher({ db, log, sweepIntervalMs: 60_000 });
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000 });
   const runAt = new Date(Date.now() + 3_600_000);
   const result = await jobs.transaction(async (trx) => {
     await enqueueJob(trx, 'some_task', { ticketId: 't-1' }, { jobKey: 'k-1', runAt, maxAttempts: 7 });
@@ -65,7 +65,7 @@ test('a job enqueued in a transaction reaches graphile-worker once the transacti
 });
 
 test('a rolled-back transaction enqueues nothing', async () => {
-  const jobs = createJobDispatcher({ db, log, sweepIntervalMs: 60_000 });
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000 });
   await assert.rejects(
     jobs.transaction(async (trx) => {
       await enqueueJob(trx, 'some_task', { n: 1 });
@@ -82,7 +82,7 @@ test('rows committed by a process that died before handing them over are picked 
   // The writer: commits and "crashes" (no dispatcher ever wakes for these rows).
   await db.transaction().execute((trx) => enqueueJob(trx, 'orphaned', { n: 1 }));
   await enqueueJob(db, 'orphaned', { n: 2 });
-  const survivor = createJobDispatcher({ db, log, sweepIntervalMs: 50 });
+  const survivor = createJobDispatcher({ db, pool, log, sweepIntervalMs: 50 });
   survivor.startSweeping();
   const found = await eventually(async () => ((await queuedJobs()).length === 2 ? queuedJobs() : null), 5_000, 'the sweep');
   assert.deepEqual(found.map((j) => j.payload), [{ n: 1 }, { n: 2 }]);
@@ -95,7 +95,7 @@ test('two enqueues of one job key become one job carrying the newer payload and 
   await enqueueJob(db, 'retry', { attempt: 1 }, { jobKey: 'same', runAt: first });
   await enqueueJob(db, 'retry', { attempt: 2 }, { jobKey: 'same', runAt: second });
   await enqueueJob(db, 'other', { unkeyed: true });
-  const jobs = createJobDispatcher({ db, log, sweepIntervalMs: 60_000 });
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000 });
   await jobs.stop(); // the last hand-over moves all three rows as one batch
   const found = await queuedJobs();
   assert.deepEqual(
@@ -106,7 +106,7 @@ test('two enqueues of one job key become one job carrying the newer payload and 
 });
 
 test('a key enqueued again while its job runs gets a new job, as graphile-worker\'s replace mode does', async () => {
-  const jobs = createJobDispatcher({ db, log, sweepIntervalMs: 60_000 });
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000 });
   await jobs.transaction((trx) => enqueueJob(trx, 'register', { n: 1 }, { jobKey: 'ticket-1' }));
   await jobs.stop();
   await sql`UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'some-worker'`.execute(db);
@@ -119,8 +119,8 @@ test('a key enqueued again while its job runs gets a new job, as graphile-worker
 test('many rows, several batches and two processes dispatching at once: every job is handed over exactly once', async () => {
   const rows = 1_000;
   await sql`INSERT INTO job_outbox (task, payload) SELECT 'bulk', json_build_object('n', n) FROM generate_series(1, ${rows}) AS n`.execute(db);
-  const a = createJobDispatcher({ db, log, sweepIntervalMs: 60_000, batchSize: 64 });
-  const b = createJobDispatcher({ db, log, sweepIntervalMs: 60_000, batchSize: 64 });
+  const a = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000, batchSize: 64 });
+  const b = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000, batchSize: 64 });
   a.wake();
   b.wake();
   a.wake();
@@ -134,8 +134,8 @@ test('many rows, several batches and two processes dispatching at once: every jo
 test('a hand-over that fails leaves the rows for the next one', async () => {
   await enqueueJob(db, 'unlucky', { n: 1 });
   // graphile-worker's job table is briefly unavailable (locked by someone else) and this process does not wait for it.
-  const impatient = wrapPool(createPool(`${database.url}?options=${encodeURIComponent('-c lock_timeout=100')}`));
-  const jobs = createJobDispatcher({ db: impatient, log, sweepIntervalMs: 60_000 });
+  const impatientPool = createPool(`${database.url}?options=${encodeURIComponent('-c lock_timeout=100')}`);
+  const jobs = createJobDispatcher({ db: wrapPool(impatientPool), pool: impatientPool, log, sweepIntervalMs: 60_000 });
   const blocker = await pool.connect();
   try {
     await blocker.query('BEGIN');
@@ -147,7 +147,7 @@ test('a hand-over that fails leaves the rows for the next one', async () => {
   }
   assert.equal(await outboxRows(), 1);
   await jobs.stop();
-  await impatient.destroy();
+  await impatientPool.end();
   assert.equal((await queuedJobs()).length, 1);
   assert.equal(await outboxRows(), 0);
 });

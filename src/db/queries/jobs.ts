@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { Database } from '../schema.js';
 
 export interface EnqueueOptions {
@@ -29,27 +30,30 @@ const DISPATCH_LOCK = 7_482_331_902;
  * one NOTIFY for the batch; returns how many rows it moved. Dispatchers take
  * turns (an advisory lock), so two enqueues of one job key reach
  * graphile-worker in the order they were written and the newer one wins.
+ *
+ * One round trip: a multi-statement simple query runs as one implicit
+ * transaction (rolled back as a whole on error), and under READ COMMITTED its
+ * second statement takes its snapshot after the lock is granted, so it sees
+ * every row committed by then.
  */
-export async function dispatchOutbox(db: Kysely<Database>, limit: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${DISPATCH_LOCK})`.execute(trx);
-    // Read after the lock, in a new statement, so rows committed by the previous holder's peers are seen.
-    const { rows } = await sql<{ moved: number }>`
-      WITH batch AS (
-        DELETE FROM job_outbox
-        WHERE id IN (SELECT id FROM job_outbox ORDER BY id LIMIT ${limit})
-        RETURNING *
-      ), newest AS (
-        -- add_jobs may not touch one job key twice in a batch: keep each key's newest row.
-        SELECT DISTINCT ON (coalesce(job_key, 'id:' || id)) *
-        FROM batch
-        ORDER BY coalesce(job_key, 'id:' || id), id DESC
-      ), specs AS (
-        SELECT array_agg(ROW(task, payload, NULL, run_at, max_attempts, job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY id) AS specs
-        FROM newest
-      )
-      SELECT (SELECT count(*) FROM batch)::int AS moved,
-             (SELECT count(*) FROM specs, graphile_worker.add_jobs(specs.specs) WHERE specs.specs IS NOT NULL) AS added`.execute(trx);
-    return rows[0]?.moved ?? 0;
-  });
+export async function dispatchOutbox(pool: pg.Pool, limit: number): Promise<number> {
+  const batch = Math.max(1, Math.floor(limit));
+  const results = (await pool.query(`
+    SELECT pg_advisory_xact_lock(${DISPATCH_LOCK});
+    WITH batch AS (
+      DELETE FROM job_outbox
+      WHERE id IN (SELECT id FROM job_outbox ORDER BY id LIMIT ${batch})
+      RETURNING *
+    ), newest AS (
+      -- add_jobs may not touch one job key twice in a batch: keep each key's newest row.
+      SELECT DISTINCT ON (coalesce(job_key, 'id:' || id)) *
+      FROM batch
+      ORDER BY coalesce(job_key, 'id:' || id), id DESC
+    ), specs AS (
+      SELECT array_agg(ROW(task, payload, NULL, run_at, max_attempts, job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY id) AS specs
+      FROM newest
+    )
+    SELECT (SELECT count(*) FROM batch)::int AS moved,
+           (SELECT count(*) FROM specs, graphile_worker.add_jobs(specs.specs) WHERE specs.specs IS NOT NULL) AS added`)) as unknown as pg.QueryResult<{ moved: number }>[];
+  return results[1]?.rows[0]?.moved ?? 0;
 }
