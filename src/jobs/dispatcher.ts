@@ -1,11 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { dispatchOutbox } from '../db/queries/jobs.js';
+import { dispatchOutbox, hasEnqueued } from '../db/queries/jobs.js';
 import type { Database } from '../db/schema.js';
 
 export interface JobDispatcher {
-  /** Runs `work` in a transaction and, once it has committed, hands the jobs it enqueued to the workers. */
+  /** Runs `work` in a transaction and, once it has committed, hands any jobs it enqueued to the workers. */
   transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Hands committed outbox rows to the workers soon; calls that arrive while a hand-over runs share the next one. */
   wake(): void;
@@ -48,8 +48,9 @@ export function createJobDispatcher(deps: { db: Kysely<Database>; pool: pg.Pool;
 
   return {
     async transaction(work) {
-      const result = await deps.db.transaction().execute(work);
-      wake();
+      let used: Transaction<Database> | undefined;
+      const result = await deps.db.transaction().execute((trx) => work((used = trx)));
+      if (used && hasEnqueued(used)) wake();
       return result;
     },
     wake,

@@ -67,9 +67,10 @@ export async function startJobWorker(options: {
     noHandleSignals: true,
     logger: workerLogger(options.log),
     events,
-    // Completions finishing in the same tick share one query. A job is re-run only if its process dies in
-    // that tick, and every deskgate task is safe to run again.
-    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    // The pool fetches due jobs in one query for all its workers (instead of each idle worker asking on every
+    // new-job notification), and completions finishing in the same tick share one query. Jobs it holds are
+    // under the pool's id, which heartbeats, so a dead process's jobs are freed as any others.
+    preset: { worker: { localQueue: { size: options.concurrency }, completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   await tick();
   const timer = setInterval(() => void tick(), options.liveness.heartbeatMs);

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { enqueueJob } from '../db/queries/jobs.js';
 import { ticketQueries } from '../db/queries/tickets.js';
-import type { Database, Ticket } from '../db/schema.js';
+import type { Attachment, Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
 import { uploadAllowanceMs } from '../desks/http.js';
 import type { JobDispatcher } from '../jobs/dispatcher.js';
@@ -47,8 +47,7 @@ export function createRegistrationService(deps: {
 }) {
   const now = deps.now ?? (() => new Date());
 
-  async function toDeskTicket(ticket: Ticket): Promise<DeskTicket> {
-    const attachments = await ticketQueries(deps.db).attachments(ticket.id);
+  function toDeskTicket(ticket: Ticket, attachments: Attachment[]): DeskTicket {
     return {
       ticketId: ticket.id,
       externalRef: ticket.external_ref,
@@ -85,8 +84,7 @@ export function createRegistrationService(deps: {
   }
 
   /** The desk call, timed and counted by outcome. */
-  async function callDesk(ticket: Ticket): Promise<{ reference: string }> {
-    const deskTicket = await toDeskTicket(ticket);
+  async function callDesk(deskTicket: DeskTicket): Promise<{ reference: string }> {
     // One attempt may upload every file, and uploads get time in proportion to their size.
     const attachmentBytes = deskTicket.attachments.reduce((total, attachment) => total + attachment.size, 0);
     const signal = AbortSignal.timeout(deps.policy.deskTimeoutMs + uploadAllowanceMs(attachmentBytes));
@@ -104,13 +102,14 @@ export function createRegistrationService(deps: {
 
   return {
     async register(ticketId: string): Promise<RegistrationOutcome> {
-      const ticket = await ticketQueries(deps.db).findAny(ticketId);
-      if (!ticket || ticket.status !== 'PENDING') return 'not_pending';
+      const found = await ticketQueries(deps.db).findAnyWithAttachments(ticketId);
+      if (!found || found.ticket.status !== 'PENDING') return 'not_pending';
+      const { ticket } = found;
       const attempt = ticket.registration_attempts + 1;
 
       let reference: string;
       try {
-        ({ reference } = await callDesk(ticket));
+        ({ reference } = await callDesk(toDeskTicket(ticket, found.attachments)));
       } catch (error) {
         // Only a desk's explicit "no" is final; anything else (network, timeout, our own database) is retried.
         if (error instanceof PermanentDeskError) {

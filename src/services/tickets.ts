@@ -86,10 +86,9 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
     },
     /** For operators: any account's ticket, with its attachments. */
     async inspect(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] }> {
-      const queries = ticketQueries(deps.db);
-      const ticket = isUuid(id) ? await queries.findAny(id) : undefined;
-      if (!ticket) throw new AppError('ticket_not_found', 'Support ticket not found.');
-      return { ticket, attachments: await queries.attachments(id) };
+      const found = isUuid(id) ? await ticketQueries(deps.db).findAnyWithAttachments(id) : undefined;
+      if (!found) throw new AppError('ticket_not_found', 'Support ticket not found.');
+      return found;
     },
     /** Cursor paging (CPN): newest first, after or before a ticket id. */
     page(filter: TicketFilter, size: number, cursor: { after?: string; before?: string }) {

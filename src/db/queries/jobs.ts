@@ -16,11 +16,16 @@ export interface EnqueueOptions {
  * (see jobs/dispatcher.ts): no NOTIFY here, so these commits run in parallel.
  */
 export async function enqueueJob(db: Kysely<Database>, task: string, payload: object, options: EnqueueOptions = {}): Promise<void> {
+  enqueuedOn.add(db);
   await db
     .insertInto('job_outbox')
     .values({ task, payload: JSON.stringify(payload), job_key: options.jobKey ?? null, run_at: options.runAt ?? null, max_attempts: options.maxAttempts ?? null })
     .execute();
 }
+
+/** Transactions (Kysely handles) that enqueued a job: only their commits need a hand-over. */
+const enqueuedOn = new WeakSet<object>();
+export const hasEnqueued = (trx: object): boolean => enqueuedOn.has(trx);
 
 // Any constant works; it only has to be the same in every deskgate process.
 const DISPATCH_LOCK = 7_482_331_902;

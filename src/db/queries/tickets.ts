@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, Dialect, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+import type { Attachment, Database, Dialect, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
 
 export interface TicketFilter {
   accountId: string;
@@ -21,17 +21,34 @@ function filtered(db: Kysely<Database>, filter: TicketFilter) {
 
 export function ticketQueries(db: Kysely<Database>) {
   return {
-    async insertWithAttachments(ticket: NewTicket, attachments: NewAttachment[]): Promise<Ticket> {
-      const row = await db.insertInto('tickets').values(ticket).returningAll().executeTakeFirstOrThrow();
-      if (attachments.length > 0) await db.insertInto('attachments').values(attachments).execute();
-      return row;
+    /** One statement: the attachments' foreign keys are checked at its end, when the ticket exists. */
+    insertWithAttachments(ticket: NewTicket, attachments: NewAttachment[]): Promise<Ticket> {
+      const insertTicket = db.insertInto('tickets').values(ticket).returningAll();
+      if (attachments.length === 0) return insertTicket.executeTakeFirstOrThrow();
+      return db
+        .with('ticket', () => insertTicket)
+        .with('files', (q) => q.insertInto('attachments').values(attachments))
+        .selectFrom('ticket')
+        .selectAll()
+        .executeTakeFirstOrThrow() as Promise<Ticket>;
     },
     /** Scoped to the account: another account's ticket does not exist. */
     find(accountId: string, id: string) {
       return db.selectFrom('tickets').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     },
-    findAny(id: string) {
-      return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    /** Any account's ticket with its attachments in order, in one query. */
+    async findAnyWithAttachments(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] } | undefined> {
+      const row = await db
+        .selectFrom('tickets as t')
+        .selectAll('t')
+        .select(sql<Attachment[]>`coalesce((SELECT json_agg(a ORDER BY a.position) FROM attachments a WHERE a.ticket_id = t.id), '[]')`.as('attachment_rows'))
+        .where('t.id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { attachment_rows: rows, ...ticket } = row;
+      // json_agg gives timestamps as text and bigints as numbers: restore the column types.
+      const attachments = rows.map((a) => ({ ...a, created_at: new Date(a.created_at), purged_at: a.purged_at === null ? null : new Date(a.purged_at) }));
+      return { ticket, attachments };
     },
     /** Newest first; ties broken by id so pages never overlap. */
     list(filter: TicketFilter, limit: number, offset: number) {
@@ -56,9 +73,6 @@ export function ticketQueries(db: Kysely<Database>) {
     async count(filter: TicketFilter): Promise<number> {
       const row = await filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
-    },
-    attachments(ticketId: string) {
-      return db.selectFrom('attachments').selectAll().where('ticket_id', '=', ticketId).orderBy('position', 'asc').execute();
     },
     noteAttempt(id: string, lastError: string | null) {
       return db
