@@ -12,29 +12,43 @@ export function idempotencyQueries(db: Kysely<Database>) {
      * Claims (account, scope, key) for this request. A row left 'in_flight' by a
      * request that died (older than `staleMs`) is taken over; an expired 'done'
      * row (older than `ttlMs`) is reused as a fresh key.
+     *
+     * One read-and-insert statement in the common cases (a new key, a replay),
+     * which lock nothing when the key exists: a replay writes nothing.
      */
     async claim(accountId: string, scope: string, key: string, staleMs: number, ttlMs: number): Promise<IdempotencyClaim> {
-      const row = await sql<{ state: 'in_flight' | 'done'; fingerprint: string | null; response_status: number | null; response_body: unknown; claimed: boolean }>`
-        INSERT INTO idempotency_keys AS k (account_id, scope, key, state)
-        VALUES (${accountId}, ${scope}, ${key}, 'in_flight')
-        ON CONFLICT (account_id, scope, key) DO UPDATE
+      const { rows } = await sql<{ claimed: boolean; state: 'in_flight' | 'done' | null; fingerprint: string | null; response_status: number | null; response_body: unknown; reclaimable: boolean }>`
+        WITH inserted AS (
+          INSERT INTO idempotency_keys (account_id, scope, key, state)
+          VALUES (${accountId}, ${scope}, ${key}, 'in_flight')
+          ON CONFLICT (account_id, scope, key) DO NOTHING
+          RETURNING true AS claimed
+        )
+        SELECT true AS claimed, NULL AS state, NULL AS fingerprint, NULL::int AS response_status, NULL::jsonb AS response_body, false AS reclaimable
+        FROM inserted
+        UNION ALL
+        SELECT false, k.state, k.fingerprint, k.response_status, k.response_body,
+               (k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
+               OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000}))
+        FROM idempotency_keys k
+        WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key} AND NOT EXISTS (SELECT FROM inserted)`.execute(db);
+      const row = rows[0];
+      if (row?.claimed) return { state: 'claimed' };
+      // Inserted by a request that committed after this statement's snapshot, or deleted meanwhile: look again.
+      if (!row) return this.claim(accountId, scope, key, staleMs, ttlMs);
+      if (row.reclaimable) {
+        const taken = await sql`
+          UPDATE idempotency_keys AS k
           SET state = 'in_flight', fingerprint = NULL, response_status = NULL, response_body = NULL,
               ticket_id = NULL, locked_at = now(), created_at = now()
-          WHERE (k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
-             OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000}))
-        RETURNING state, fingerprint, response_status, response_body, true AS claimed`.execute(db);
-      if (row.rows.length > 0) return { state: 'claimed' };
-      const existing = await db
-        .selectFrom('idempotency_keys')
-        .select(['state', 'fingerprint', 'response_status', 'response_body'])
-        .where('account_id', '=', accountId)
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .executeTakeFirst();
-      // Deleted between our insert attempt and this read (its request was rejected): try once more.
-      if (!existing) return this.claim(accountId, scope, key, staleMs, ttlMs);
-      if (existing.state === 'in_flight') return { state: 'in_flight' };
-      return { state: 'done', fingerprint: existing.fingerprint!, responseStatus: existing.response_status!, responseBody: existing.response_body };
+          WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key}
+            AND ((k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
+              OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000})))`.execute(db);
+        // Another request took it over first: decide again on what it left.
+        return Number(taken.numAffectedRows ?? 0) > 0 ? { state: 'claimed' } : this.claim(accountId, scope, key, staleMs, ttlMs);
+      }
+      if (row.state === 'in_flight') return { state: 'in_flight' };
+      return { state: 'done', fingerprint: row.fingerprint!, responseStatus: row.response_status!, responseBody: row.response_body };
     },
     complete(accountId: string, scope: string, key: string, result: { fingerprint: string; status: number; body: unknown; ticketId: string }) {
       return db

@@ -61,3 +61,27 @@ test('20 concurrent identical requests create exactly one ticket; every answer i
   const later = await createCpnTicket(app, partner, body);
   assert.deepEqual([later.status, later.body], [201, created[0]!.body]);
 });
+
+test('a key left in flight by a request that died is taken over once stale; an expired key is a fresh key', async () => {
+  const keys = () => app.deskgate.database.db.updateTable('idempotency_keys').where('account_id', '=', partner.accountId);
+  // A request that claimed its key and died: 409 while recent, taken over once older than DESKGATE_IDEMPOTENCY_STALE_MS (10 min).
+  const orphan = ticketBody(paymentId);
+  await app.deskgate.database.db
+    .insertInto('idempotency_keys')
+    .values({ account_id: partner.accountId, scope: 'cpn.supportTickets.create', key: String(orphan.idempotencyKey), state: 'in_flight' })
+    .execute();
+  assert.deepEqual((await createCpnTicket(app, partner, orphan)).body, CONFLICT);
+  await keys().set({ locked_at: new Date(Date.now() - 11 * 60_000) }).where('key', '=', String(orphan.idempotencyKey)).execute();
+  const taken = await createCpnTicket(app, partner, orphan);
+  assert.equal(taken.status, 201);
+  assert.deepEqual((await createCpnTicket(app, partner, orphan)).body, taken.body, 'and it replays from then on');
+
+  // Past DESKGATE_IDEMPOTENCY_TTL_MS (48 h) a key no longer replays nor conflicts: a different request with it creates a ticket.
+  const old = ticketBody(paymentId);
+  const first = await createCpnTicket(app, partner, old);
+  await keys().set({ created_at: new Date(Date.now() - 49 * 3_600_000) }).where('key', '=', String(old.idempotencyKey)).execute();
+  const reused = await createCpnTicket(app, partner, { ...old, description: 'A new problem, an old key.' });
+  assert.equal(reused.status, 201);
+  assert.notEqual(reused.body.data.id, first.body.data.id);
+  assert.equal(reused.body.data.description, 'A new problem, an old key.');
+});
