@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { idempotencyQueries } from '../db/queries/idempotency.js';
-import { enqueueJob } from '../db/queries/jobs.js';
+import { outboxRow } from '../db/queries/jobs.js';
 import { ticketQueries, type TicketFilter } from '../db/queries/tickets.js';
 import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
@@ -36,47 +35,48 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
   return {
     /**
      * Stores the ticket and its attachments, enqueues its registration and
-     * completes its idempotency key, all in one transaction.
+     * completes its idempotency key, all in one statement.
      */
-    async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult) {
-      return deps.jobs.transaction(async (trx) => {
-        const ticket = await ticketQueries(trx).insertWithAttachments(
-          {
-            id: draft.id,
-            account_id: draft.accountId,
-            dialect: draft.dialect,
-            customer_id: draft.customerId,
-            payment_id: draft.paymentId,
-            summary: draft.summary,
-            description: draft.description,
-            issue_type: draft.issueType,
-            requester_email: draft.requesterEmail,
-            cc_emails: draft.ccEmails,
-            external_ref: draft.externalRef,
-          },
-          attachments.map((a) => ({
-            id: a.id,
-            ticket_id: draft.id,
-            position: a.position,
-            filename: a.filename,
-            content_type: a.contentType,
-            size_bytes: a.size,
-            sha256: a.sha256,
-            storage_key: a.storageKey,
-          })),
-        );
-        await enqueueJob(trx, TASKS.registerTicket, { ticketId: ticket.id }, { jobKey: registerTicketJobKey(ticket.id) });
-        if (idempotent) {
-          const response = idempotent.render(ticket);
-          await idempotencyQueries(trx).complete(draft.accountId, idempotent.scope, idempotent.key, {
-            fingerprint: idempotent.fingerprint,
-            status: response.status,
-            body: response.body,
-            ticketId: ticket.id,
-          });
-        }
-        return ticket;
-      });
+    async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult): Promise<Ticket> {
+      const now = new Date();
+      // The row exactly as stored (every column given), so an idempotent answer can be rendered before the insert that stores it.
+      const ticket: Ticket = {
+        id: draft.id,
+        account_id: draft.accountId,
+        dialect: draft.dialect,
+        customer_id: draft.customerId,
+        payment_id: draft.paymentId,
+        summary: draft.summary,
+        description: draft.description,
+        issue_type: draft.issueType,
+        requester_email: draft.requesterEmail,
+        cc_emails: draft.ccEmails,
+        external_ref: draft.externalRef,
+        status: 'PENDING',
+        desk_reference: null,
+        failure_reason: null,
+        registration_attempts: 0,
+        created_at: now,
+        updated_at: now,
+        registered_at: null,
+      };
+      const stored = await ticketQueries(deps.db).insertPending(
+        ticket,
+        attachments.map((a) => ({
+          id: a.id,
+          ticket_id: draft.id,
+          position: a.position,
+          filename: a.filename,
+          content_type: a.contentType,
+          size_bytes: a.size,
+          sha256: a.sha256,
+          storage_key: a.storageKey,
+        })),
+        outboxRow(TASKS.registerTicket, { ticketId: ticket.id }, { jobKey: registerTicketJobKey(ticket.id) }),
+        idempotent && { accountId: draft.accountId, scope: idempotent.scope, key: idempotent.key, fingerprint: idempotent.fingerprint, ...idempotent.render(ticket) },
+      );
+      deps.jobs.wake();
+      return stored;
     },
     /** With `dialect`, a ticket created through the other dialect does not exist (its fields do not fit). */
     async get(accountId: string, id: string, dialect?: Dialect): Promise<Ticket> {

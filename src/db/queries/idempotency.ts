@@ -50,15 +50,6 @@ export function idempotencyQueries(db: Kysely<Database>) {
       if (row.state === 'in_flight') return { state: 'in_flight' };
       return { state: 'done', fingerprint: row.fingerprint!, responseStatus: row.response_status!, responseBody: row.response_body };
     },
-    complete(accountId: string, scope: string, key: string, result: { fingerprint: string; status: number; body: unknown; ticketId: string }) {
-      return db
-        .updateTable('idempotency_keys')
-        .set({ state: 'done', fingerprint: result.fingerprint, response_status: result.status, response_body: JSON.stringify(result.body), ticket_id: result.ticketId })
-        .where('account_id', '=', accountId)
-        .where('scope', '=', scope)
-        .where('key', '=', key)
-        .execute();
-    },
     /** The request was rejected before doing anything: forget the key (nothing to replay). */
     release(accountId: string, scope: string, key: string) {
       return db

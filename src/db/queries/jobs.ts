@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type pg from 'pg';
-import type { Database } from '../schema.js';
+import type { Database, JobOutboxTable } from '../schema.js';
 
 export interface EnqueueOptions {
   /** Deduplicates: at most one pending job per key; a newer enqueue replaces it (graphile-worker's 'replace' mode). */
@@ -17,10 +17,12 @@ export interface EnqueueOptions {
  */
 export async function enqueueJob(db: Kysely<Database>, task: string, payload: object, options: EnqueueOptions = {}): Promise<void> {
   enqueuedOn.add(db);
-  await db
-    .insertInto('job_outbox')
-    .values({ task, payload: JSON.stringify(payload), job_key: options.jobKey ?? null, run_at: options.runAt ?? null, max_attempts: options.maxAttempts ?? null })
-    .execute();
+  await db.insertInto('job_outbox').values(outboxRow(task, payload, options)).execute();
+}
+
+/** The `job_outbox` row of a job, for statements that enqueue it themselves (the caller then wakes the dispatcher). */
+export function outboxRow(task: string, payload: object, options: EnqueueOptions = {}): Insertable<JobOutboxTable> {
+  return { task, payload: JSON.stringify(payload), job_key: options.jobKey ?? null, run_at: options.runAt ?? null, max_attempts: options.maxAttempts ?? null };
 }
 
 /** Transactions (Kysely handles) that enqueued a job: only their commits need a hand-over. */

@@ -1,5 +1,15 @@
-import { sql, type Kysely } from 'kysely';
-import type { Attachment, Database, Dialect, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+
+/** An idempotency key's stored answer, written with the ticket it created. */
+export interface CompletedKey {
+  accountId: string;
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: unknown;
+}
 
 export interface TicketFilter {
   accountId: string;
@@ -21,16 +31,27 @@ function filtered(db: Kysely<Database>, filter: TicketFilter) {
 
 export function ticketQueries(db: Kysely<Database>) {
   return {
-    /** One statement: the attachments' foreign keys are checked at its end, when the ticket exists. */
-    insertWithAttachments(ticket: NewTicket, attachments: NewAttachment[]): Promise<Ticket> {
-      const insertTicket = db.insertInto('tickets').values(ticket).returningAll();
-      if (attachments.length === 0) return insertTicket.executeTakeFirstOrThrow();
-      return db
-        .with('ticket', () => insertTicket)
-        .with('files', (q) => q.insertInto('attachments').values(attachments))
-        .selectFrom('ticket')
-        .selectAll()
-        .executeTakeFirstOrThrow() as Promise<Ticket>;
+    /**
+     * A new ticket with its attachments, its registration job and, for an
+     * idempotent request, its completed key: one statement, so one round trip
+     * and one commit, all or nothing. The attachments' foreign keys are checked
+     * at the statement's end, when the ticket exists.
+     */
+    async insertPending(ticket: NewTicket, attachments: NewAttachment[], job: Insertable<JobOutboxTable>, completedKey?: CompletedKey): Promise<Ticket> {
+      const parts = [sql`ticket AS (${db.insertInto('tickets').values(ticket).returningAll()})`, sql`job AS (${db.insertInto('job_outbox').values(job)})`];
+      if (attachments.length > 0) parts.push(sql`files AS (${db.insertInto('attachments').values(attachments)})`);
+      if (completedKey) {
+        const { accountId, scope, key, ...result } = completedKey;
+        const complete = db
+          .updateTable('idempotency_keys')
+          .set({ state: 'done', fingerprint: result.fingerprint, response_status: result.status, response_body: JSON.stringify(result.body), ticket_id: ticket.id })
+          .where('account_id', '=', accountId)
+          .where('scope', '=', scope)
+          .where('key', '=', key);
+        parts.push(sql`completed AS (${complete})`);
+      }
+      const { rows } = await sql<Ticket>`WITH ${sql.join(parts)} SELECT * FROM ticket`.execute(db);
+      return rows[0]!;
     },
     /** Scoped to the account: another account's ticket does not exist. */
     find(accountId: string, id: string) {

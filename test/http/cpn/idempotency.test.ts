@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { countTickets, createCpnPartner, createCpnTicket, importPayment, ticketBody, type CpnPartner } from '../../support/cpn.js';
 
@@ -79,7 +80,7 @@ test('a key left in flight by a request that died is taken over once stale; an e
   // Past DESKGATE_IDEMPOTENCY_TTL_MS (48 h) a key no longer replays nor conflicts: a different request with it creates a ticket.
   const old = ticketBody(paymentId);
   const first = await createCpnTicket(app, partner, old);
-  await keys().set({ created_at: new Date(Date.now() - 49 * 3_600_000) }).where('key', '=', String(old.idempotencyKey)).execute();
+  await sql`UPDATE idempotency_keys SET created_at = now() - interval '49 hours' WHERE key = ${String(old.idempotencyKey)}`.execute(app.deskgate.database.db);
   const reused = await createCpnTicket(app, partner, { ...old, description: 'A new problem, an old key.' });
   assert.equal(reused.status, 201);
   assert.notEqual(reused.body.data.id, first.body.data.id);
