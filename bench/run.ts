@@ -26,7 +26,7 @@ import { createLogger } from '../src/log.js';
 import { createTokenService } from '../src/security/tokens.js';
 import { deriveKeys } from '../src/security/master-key.js';
 import { sampleFile } from '../test/support/files.js';
-import { load, loadProblems, type LoadResult } from './lib/load.js';
+import { load, loadPair, loadProblems, type LoadResult, type PairedResult } from './lib/load.js';
 import { describeMachine, type Machine } from './lib/machine.js';
 import { percentile, runPipeline, startArrivalReceiver } from './lib/pipeline.js';
 import { idleRss, removeDir, root, sampleRss, startServer, type ServerProcess } from './lib/processes.js';
@@ -48,8 +48,8 @@ const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.
 
 const MiB = 1024 * 1024;
 const plan = smoke
-  ? { durationSec: 2, warmupSec: 1, connections: 10, pipelineRate: 50, pipelineSec: 3, bigClients: 4, bigFileBytes: 5 * MiB, seqUploads: 5, seqFileBytes: 2 * MiB }
-  : { durationSec: 10, warmupSec: 3, connections: 20, pipelineRate: 50, pipelineSec: 60, bigClients: 20, bigFileBytes: 25 * MiB, seqUploads: 5, seqFileBytes: 10 * MiB };
+  ? { rounds: 1, durationSec: 2, warmupSec: 1, connections: 10, pipelineRate: 50, pipelineSec: 3, bigClients: 4, bigFileBytes: 5 * MiB, seqUploads: 5, seqFileBytes: 2 * MiB }
+  : { rounds: 3, durationSec: 5, warmupSec: 2, connections: 20, pipelineRate: 50, pipelineSec: 60, bigClients: 20, bigFileBytes: 25 * MiB, seqUploads: 5, seqFileBytes: 10 * MiB };
 // The job worker polls this rarely: anything polled rather than notified would show up as seconds of pipeline latency.
 const WORKER_POLL_MS = 10_000;
 
@@ -71,14 +71,15 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('e
 const pct = (ratio: number) => `${fmt(ratio * 100)} %`;
 const mib = (bytes: number) => `${fmt(bytes / MiB, 1)} MiB`;
 
-function ratioRow(scenario: string, d: LoadResult, b: LoadResult, minRatio: number | null): void {
-  const ratio = d.rps / b.rps;
+function ratioRow(scenario: string, pair: PairedResult, minRatio: number | null): void {
+  const { deskgate: d, baseline: b, ratio } = pair;
+  const spread = pair.roundRatios.length > 1 ? ` (rounds ${pair.roundRatios.map((r) => fmt(r * 100)).join(', ')})` : '';
   rows.push({
     scenario,
     metric: 'req/s (p99)',
     deskgate: `${fmt(d.rps)} (${fmt(d.p99Ms)} ms)`,
     baseline: `${fmt(b.rps)} (${fmt(b.p99Ms)} ms)`,
-    ratio: pct(ratio),
+    ratio: `${pct(ratio)}${spread}`,
     target: minRatio === null ? '—' : `≥ ${fmt(minRatio * 100)} %`,
     result: minRatio === null ? '—' : ratio >= minRatio ? 'pass' : 'MISS',
   });
@@ -148,10 +149,14 @@ async function main(): Promise<void> {
     // 1. Retrieve.
     if (want('1', '6')) {
       log('scenario 1: retrieve');
-      const retrieve = await load({ ...common, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer });
-      const retrieveBase = await load({ ...common, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` });
+      const retrievePair = await loadPair(
+        { ...common, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer },
+        { ...common, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` },
+        plan.rounds,
+      );
+      const { deskgate: retrieve, baseline: retrieveBase } = retrievePair;
       check(retrieve, retrieveBase);
-      ratioRow('1. Retrieve `GET /api/v1/supportTickets/{id}/`', retrieve, retrieveBase, 0.8);
+      ratioRow('1. Retrieve `GET /api/v1/supportTickets/{id}/`', retrievePair, 0.8);
 
       // 6. Token endpoint and bearer-verification overhead.
       log('scenario 6: token endpoint, auth overhead');
@@ -192,10 +197,14 @@ async function main(): Promise<void> {
       await quiesce(deskgate);
       log('scenario 2: create (100 KiB PNG)');
       const createHeaders = { ...bearer, 'content-type': createForm.contentType };
-      const create = await load({ ...common, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body });
-      const createBase = await load({ ...common, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body });
-      check(create, createBase);
-      ratioRow('2. Create, one 100 KiB PNG (multipart)', create, createBase, 0.7);
+      const createPair = await loadPair(
+        { ...common, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body },
+        { ...common, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body },
+        plan.rounds,
+        () => quiesce(deskgate!),
+      );
+      check(createPair.deskgate, createPair.baseline);
+      ratioRow('2. Create, one 100 KiB PNG (multipart)', createPair, 0.7);
       await quiesce(deskgate);
     }
 
@@ -205,14 +214,18 @@ async function main(): Promise<void> {
       const cpn = await cpnPartner(deskgate);
       const cpnBody = (key: string) => JSON.stringify({ paymentId: cpn.paymentId, issueType: 'PAYMENT_SETTLEMENT_DELAY', description: 'The payment has not settled after two days.', email: 'help@ofi.com', idempotencyKey: key, ccEmails: ['ccsupport01@example.com'] });
       const jsonHeaders = { authorization: `Bearer ${cpn.apiKey}`, 'content-type': 'application/json' };
-      const cpnCreate = await load({ ...common, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
-      await quiesce(deskgate);
+      const jsonBase = { ...common, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST' as const, headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) };
+      const cpnCreate = await loadPair(
+        { ...common, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) },
+        jsonBase,
+        plan.rounds,
+        () => quiesce(deskgate!),
+      );
       const replayBody = cpnBody(randomUUID());
-      const cpnReplay = await load({ ...common, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody });
-      const jsonBase = await load({ ...common, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) });
-      check(cpnCreate, cpnReplay, jsonBase);
-      ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, jsonBase, 0.7);
-      ratioRow('3. CPN replay (same key)', cpnReplay, jsonBase, 0.7);
+      const cpnReplay = await loadPair({ ...common, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody }, jsonBase, plan.rounds);
+      check(cpnCreate.deskgate, cpnCreate.baseline, cpnReplay.deskgate, cpnReplay.baseline);
+      ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, 0.7);
+      ratioRow('3. CPN replay (same key)', cpnReplay, 0.7);
       await quiesce(deskgate);
     }
 
@@ -348,7 +361,7 @@ function renderReport(machine: Machine, seconds: number, profile: { file: string
   const lines = [
     `# deskgate benchmark${smoke ? ' (smoke: short runs, targets not asserted)' : ''}`,
     '',
-    `Run ${new Date().toISOString()} in ${fmt(seconds)} s. ${plan.connections} connections, ${plan.durationSec} s measured after ${plan.warmupSec} s warm-up per load run; load from the bench process over loopback; deskgate and the baseline are separate processes on one fresh database.`,
+    `Run ${new Date().toISOString()} in ${fmt(seconds)} s. ${plan.connections} connections, ${plan.durationSec} s measured after ${plan.warmupSec} s warm-up per load run, deskgate and baseline alternating over ${plan.rounds} round(s) (ratio = median of the rounds' ratios); load from the bench process over loopback; deskgate and the baseline are separate processes on one fresh database.`,
     '',
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB memory, ${machine.os}; Node ${machine.node}; ${machine.postgres}; load average at start ${machine.loadAverage}. Log level ${logLevel} on both servers.`,
     '',

@@ -66,3 +66,60 @@ export function loadProblems(result: LoadResult): string[] {
   if (result.non2xx > 0) problems.push(`${result.label}: ${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)})`);
   return problems;
 }
+
+export interface PairedResult {
+  deskgate: LoadResult;
+  baseline: LoadResult;
+  /** Median over the rounds of deskgate rps / baseline rps (each round measures both, minutes apart at most). */
+  ratio: number;
+  roundRatios: number[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Per-side figures over several rounds: medians of rps and latency, sums of counts. */
+function combine(results: LoadResult[]): LoadResult {
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    label: results[0]!.label,
+    rps: median(results.map((r) => r.rps)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    total: results.reduce((n, r) => n + r.total, 0),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+    statusCodes,
+  };
+}
+
+/**
+ * deskgate and its baseline measured in alternating rounds (d b, b d, d b, …),
+ * so drift on a shared machine hits both sides alike; `settle` runs after each
+ * deskgate round (e.g. until its background work is done, so none of it
+ * overlaps the baseline's measurement).
+ */
+export async function loadPair(deskgate: LoadOptions, baseline: LoadOptions, rounds: number, settle: () => Promise<void> = async () => {}): Promise<PairedResult> {
+  const d: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  const runDeskgate = async () => {
+    d.push(await load(deskgate));
+    await settle();
+  };
+  const runBaseline = async () => void b.push(await load(baseline));
+  for (let round = 0; round < rounds; round += 1) {
+    if (round % 2 === 0) {
+      await runDeskgate();
+      await runBaseline();
+    } else {
+      await runBaseline();
+      await runDeskgate();
+    }
+  }
+  const roundRatios = d.map((result, i) => result.rps / b[i]!.rps);
+  return { deskgate: combine(d), baseline: combine(b), ratio: median(roundRatios), roundRatios };
+}
