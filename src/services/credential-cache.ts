@@ -19,7 +19,8 @@ export interface CredentialCache {
  * query for them. Every change to those tables, from any process, is NOTIFYed
  * by a trigger and empties the cache; while that notification channel is down
  * the cache is bypassed, and `ttlMs` bounds an entry's age regardless. So a
- * revoked credential stops working as soon as the change is committed.
+ * revoked credential stops working at once in the process that revoked it,
+ * and elsewhere as soon as the notification arrives (milliseconds).
  */
 export function createCredentialCache(deps: { pool: pg.Pool; log: Logger; ttlMs: number; maxEntries?: number }): CredentialCache {
   const maxEntries = deps.maxEntries ?? 10_000;

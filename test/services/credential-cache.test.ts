@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createCredentialCache } from '../../src/services/credential-cache.js';
 import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { createCpnPartner, type CpnPartner } from '../support/cpn.js';
-import { api } from '../support/http.js';
+import { api, type ApiResponse } from '../support/http.js';
 import { createPartner } from '../support/ripio.js';
 
 // The changes below are made on a connection of the test's own, as another deskgate process or an operator's SQL would.
@@ -23,10 +23,17 @@ after(async () => {
 });
 
 const listTickets = (partner: CpnPartner) => api(app, 'GET', '/v1/cpn/supportTickets', { token: partner.apiKey });
+// Another process's change reaches this one as a notification: within milliseconds, not before the change's own commit returns.
+const NOTIFIED_WITHIN_MS = 3_000;
+const answersWith = async (status: number, request: () => Promise<ApiResponse>) =>
+  eventually(async () => {
+    const res = await request();
+    return res.status === status ? res : null;
+  }, NOTIFIED_WITHIN_MS, `the answer ${status}`);
 const listenerBackends = async () =>
   (await outsider.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN "deskgate_credentials"'`)).rows;
 
-test('an API key revoked by another process stops working with its next request, though it was cached', async () => {
+test('an API key revoked by another process stops working as soon as the change is announced, though it was cached', async () => {
   const partner = await createCpnPartner(app);
   assert.equal((await listTickets(partner)).status, 200);
   // The first authentication starts the listener; once it listens, the next one is kept.
@@ -40,28 +47,26 @@ test('an API key revoked by another process stops working with its next request,
   assert.equal((await listTickets(partner)).status, 200, 'served from the cache');
   await outsider.query('ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed');
 
-  // Announced changes are seen at once.
+  // Announced changes are seen as soon as the notification arrives.
   await outsider.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
-  const refused = await listTickets(partner);
-  assert.equal(refused.status, 401);
+  const refused = await answersWith(401, () => listTickets(partner));
   assert.deepEqual(refused.body, { code: 401, message: 'Invalid credentials.' });
 });
 
-test('an OAuth client revoked and an account\'s feature gate turned off elsewhere take effect at once', async () => {
+test('an OAuth client revoked and an account\'s feature gate turned off elsewhere take effect once announced', async () => {
   const partner = await createPartner(app);
   const list = () => api(app, 'GET', '/api/v1/supportTickets/', { token: partner.token });
   assert.equal((await list()).status, 200);
   await outsider.query('UPDATE accounts SET support_tickets_enabled = false WHERE id = $1', [partner.accountId]);
-  assert.equal((await list()).status, 403);
+  await answersWith(403, list);
   await outsider.query('UPDATE accounts SET support_tickets_enabled = true WHERE id = $1', [partner.accountId]);
-  assert.equal((await list()).status, 200);
+  await answersWith(200, list);
   await outsider.query('UPDATE oauth_clients SET revoked_at = now() WHERE client_id = $1', [partner.clientId]);
-  const refused = await list();
-  assert.equal(refused.status, 401);
+  const refused = await answersWith(401, list);
   assert.equal(refused.body.code, 40002);
 });
 
-test('while the notification connection is down nothing is served from memory; caching resumes once it is back', async () => {
+test('a lost notification connection leaves no stale credential behind (bypassed while down, emptied on reconnect); caching resumes', async () => {
   const partner = await createCpnPartner(app);
   const keyId = partner.apiKey.split(':')[1];
   assert.equal((await listTickets(partner)).status, 200);
@@ -71,11 +76,12 @@ test('while the notification connection is down nothing is served from memory; c
   await outsider.query('ALTER TABLE api_keys DISABLE TRIGGER api_keys_changed');
   try {
     await outsider.query('SELECT pg_terminate_backend($1)', [listener.pid]);
-    // Unannounced, yet seen: the cache is bypassed while it cannot hear changes.
+    // Unannounced, yet seen well before the cache's 30 s lifetime: changes missed while the app could not hear them
+    // are never served from memory.
     await outsider.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keyId]);
-    assert.equal((await listTickets(partner)).status, 401);
+    await answersWith(401, () => listTickets(partner));
     await outsider.query('UPDATE api_keys SET revoked_at = NULL WHERE id = $1', [keyId]);
-    assert.equal((await listTickets(partner)).status, 200);
+    await answersWith(200, () => listTickets(partner));
   } finally {
     await outsider.query('ALTER TABLE api_keys ENABLE TRIGGER api_keys_changed');
   }

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually, startTestApp, type TestApp } from '../support/app.js';
 import { api } from '../support/http.js';
 
 let app: TestApp;
@@ -153,8 +153,12 @@ test('CLI: api-keys create prints the key once; it authenticates until api-keys 
 
   const revoked = await cli('api-keys', 'revoke', keyId);
   assert.equal(revoked.code, 0, revoked.stderr);
-  const refused = await api(app, 'GET', '/v1/cpn/supportTickets', { token: apiKey });
-  assert.deepEqual([refused.status, refused.body], [401, { code: 401, message: 'Invalid credentials.' }]);
+  // The CLI is another process: the server hears of the revocation by notification, within milliseconds.
+  const refused = await eventually(async () => {
+    const res = await api(app, 'GET', '/v1/cpn/supportTickets', { token: apiKey });
+    return res.status === 401 ? res : null;
+  }, 3_000, 'the revoked key to be refused');
+  assert.deepEqual(refused.body, { code: 401, message: 'Invalid credentials.' });
   const twice = await cli('api-keys', 'revoke', keyId);
   assert.equal(twice.code, 2);
 });
