@@ -27,6 +27,7 @@ import { createTokenService } from '../src/security/tokens.js';
 import { deriveKeys } from '../src/security/master-key.js';
 import { sampleFile } from '../test/support/files.js';
 import { load, loadPair, loadProblems, type LoadResult, type PairedResult } from './lib/load.js';
+import type { CpuCost } from './lib/cpu.js';
 import { describeMachine, type Machine } from './lib/machine.js';
 import { percentile, runPipeline, startArrivalReceiver } from './lib/pipeline.js';
 import { idleRss, removeDir, root, sampleRss, startServer, type ServerProcess } from './lib/processes.js';
@@ -64,6 +65,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** Where each side's CPU went, per request (scenarios measured with autocannon). */
+const cpuRows: { scenario: string; side: string; cpu: CpuCost; rps: number }[] = [];
 const notes: string[] = [];
 const problems: string[] = [];
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -83,6 +86,9 @@ function ratioRow(scenario: string, pair: PairedResult, minRatio: number | null)
     target: minRatio === null ? '—' : `≥ ${fmt(minRatio * 100)} %`,
     result: minRatio === null ? '—' : ratio >= minRatio ? 'pass' : 'MISS',
   });
+  for (const [side, result] of [['deskgate', d], ['baseline', b]] as const) {
+    if (result.cpu) cpuRows.push({ scenario: scenario.replace(/ `.*`/, ''), side, cpu: result.cpu, rps: result.rps });
+  }
 }
 
 async function main(): Promise<void> {
@@ -144,14 +150,16 @@ async function main(): Promise<void> {
     if (first.status !== 202) throw new Error(`set-up ticket was not accepted: ${first.status}`);
     const bearer = { authorization: `Bearer ${partner.token}` };
     const common = { connections: plan.connections, durationSec: plan.durationSec, warmupSec: plan.warmupSec };
+    const onDeskgate = { ...common, serverPid: server.pid };
+    const onBaseline = { ...common, serverPid: baseline.pid };
     const check = (...results: LoadResult[]) => results.forEach((r) => problems.push(...loadProblems(r)));
 
     // 1. Retrieve.
     if (want('1', '6')) {
       log('scenario 1: retrieve');
       const retrievePair = await loadPair(
-        { ...common, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer },
-        { ...common, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` },
+        { ...onDeskgate, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer },
+        { ...onBaseline, label: 'baseline PK select', url: `${baseline.url}/baseline/tickets/${ticketId}` },
         plan.rounds,
       );
       const { deskgate: retrieve, baseline: retrieveBase } = retrievePair;
@@ -198,8 +206,8 @@ async function main(): Promise<void> {
       log('scenario 2: create (100 KiB PNG)');
       const createHeaders = { ...bearer, 'content-type': createForm.contentType };
       const createPair = await loadPair(
-        { ...common, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body },
-        { ...common, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body },
+        { ...onDeskgate, label: 'deskgate create', url: `${server.url}/api/v1/supportTickets/`, method: 'POST', headers: createHeaders, body: createForm.body },
+        { ...onBaseline, label: 'baseline upload', url: `${baseline.url}/baseline/upload`, method: 'POST', headers: createHeaders, body: createForm.body },
         plan.rounds,
         () => quiesce(deskgate!),
       );
@@ -214,15 +222,15 @@ async function main(): Promise<void> {
       const cpn = await cpnPartner(deskgate);
       const cpnBody = (key: string) => JSON.stringify({ paymentId: cpn.paymentId, issueType: 'PAYMENT_SETTLEMENT_DELAY', description: 'The payment has not settled after two days.', email: 'help@ofi.com', idempotencyKey: key, ccEmails: ['ccsupport01@example.com'] });
       const jsonHeaders = { authorization: `Bearer ${cpn.apiKey}`, 'content-type': 'application/json' };
-      const jsonBase = { ...common, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST' as const, headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) };
+      const jsonBase = { ...onBaseline, label: 'baseline JSON insert', url: `${baseline.url}/baseline/json`, method: 'POST' as const, headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) };
       const cpnCreate = await loadPair(
-        { ...common, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) },
+        { ...onDeskgate, label: 'deskgate CPN create', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) },
         jsonBase,
         plan.rounds,
         () => quiesce(deskgate!),
       );
       const replayBody = cpnBody(randomUUID());
-      const cpnReplay = await loadPair({ ...common, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody }, jsonBase, plan.rounds);
+      const cpnReplay = await loadPair({ ...onDeskgate, label: 'deskgate CPN replay', url: `${server.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, body: replayBody }, jsonBase, plan.rounds);
       check(cpnCreate.deskgate, cpnCreate.baseline, cpnReplay.deskgate, cpnReplay.baseline);
       ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, 0.7);
       ratioRow('3. CPN replay (same key)', cpnReplay, 0.7);
@@ -247,6 +255,7 @@ async function main(): Promise<void> {
         // A light-load probe first (the pipeline's own latency, no queueing), then the target rate.
         const runs = [
           { rate: 5, seconds: smoke ? 2 : 10, target: false },
+          { rate: plan.pipelineRate, seconds: 20, target: false },
           { rate: plan.pipelineRate, seconds: plan.pipelineSec, target: true },
         ];
         for (const run of runs) {
@@ -372,6 +381,20 @@ function renderReport(machine: Machine, seconds: number, profile: { file: string
     ...notes.map((n) => `- ${n}`),
     '',
   ];
+  if (cpuRows.length > 0) {
+    lines.push(
+      '## Where the CPU goes, per request',
+      '',
+      'CPU time per request from /proc over each measured run (for deskgate, until the background work it caused was done), medians over the rounds: the server process (deskgate includes its in-process job worker), all PostgreSQL processes, and the load generator (this process); machine busy is the share of both cores in use during the run.',
+      '',
+      '| scenario | side | req/s | server µs | PostgreSQL µs | load generator µs | total µs | machine busy |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...cpuRows.map(({ scenario, side, cpu, rps }) =>
+        `| ${scenario} | ${side} | ${fmt(rps)} | ${fmt(cpu.serverUs)} | ${fmt(cpu.postgresUs)} | ${fmt(cpu.benchUs)} | ${fmt(cpu.serverUs + cpu.postgresUs + cpu.benchUs)} | ${pct(cpu.machineBusy)} |`,
+      ),
+      '',
+    );
+  }
   if (problems.length > 0) lines.push('## Errors', '', ...problems.map((p) => `- ${p}`), '');
   if (profile) {
     lines.push(

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { cpuCost, cpuSnapshot, type CpuCost } from './cpu.js';
 
 export interface LoadResult {
   label: string;
@@ -10,6 +11,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   statusCodes: Record<string, number>;
+  /** Where the CPU went per request (measured run plus its settling), when the server's pid was given. */
+  cpu?: CpuCost;
 }
 
 export interface LoadOptions {
@@ -23,6 +26,8 @@ export interface LoadOptions {
   connections: number;
   durationSec: number;
   warmupSec: number;
+  /** The server's pid, to account its CPU (and PostgreSQL's, and this process's) per request. */
+  serverPid?: number;
 }
 
 function run(options: LoadOptions, durationSec: number): Promise<autocannon.Result> {
@@ -40,10 +45,22 @@ function run(options: LoadOptions, durationSec: number): Promise<autocannon.Resu
   });
 }
 
-/** A warm-up run (discarded), then the measured run, both from this process over loopback. */
-export async function load(options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupSec > 0) await run(options, options.warmupSec);
+/**
+ * A warm-up run (discarded), then the measured run, both from this process
+ * over loopback. `settle` runs after each (e.g. until background work is
+ * done), so the measured run does not inherit the warm-up's backlog and its
+ * CPU account includes the work it left behind.
+ */
+export async function load(options: LoadOptions, settle: () => Promise<void> = async () => {}): Promise<LoadResult> {
+  if (options.warmupSec > 0) {
+    await run(options, options.warmupSec);
+    await settle();
+  }
+  const before = options.serverPid === undefined ? null : cpuSnapshot(options.serverPid);
   const result = await run(options, options.durationSec);
+  const ran = before && cpuSnapshot(options.serverPid!);
+  await settle();
+  const cpu = before && ran && cpuCost(before, ran, cpuSnapshot(options.serverPid!), result.requests.total);
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count ?? 0;
   return {
@@ -55,6 +72,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     non2xx: result.non2xx,
     errors: result.errors,
     statusCodes,
+    cpu: cpu ?? undefined,
   };
 }
 
@@ -81,6 +99,15 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+function medianCpu(costs: CpuCost[]): CpuCost {
+  return {
+    serverUs: median(costs.map((c) => c.serverUs)),
+    postgresUs: median(costs.map((c) => c.postgresUs)),
+    benchUs: median(costs.map((c) => c.benchUs)),
+    machineBusy: median(costs.map((c) => c.machineBusy)),
+  };
+}
+
 /** Per-side figures over several rounds: medians of rps and latency, sums of counts. */
 function combine(results: LoadResult[]): LoadResult {
   const statusCodes: Record<string, number> = {};
@@ -94,6 +121,7 @@ function combine(results: LoadResult[]): LoadResult {
     non2xx: results.reduce((n, r) => n + r.non2xx, 0),
     errors: results.reduce((n, r) => n + r.errors, 0),
     statusCodes,
+    cpu: results.every((r) => r.cpu) ? medianCpu(results.map((r) => r.cpu!)) : undefined,
   };
 }
 
@@ -106,10 +134,7 @@ function combine(results: LoadResult[]): LoadResult {
 export async function loadPair(deskgate: LoadOptions, baseline: LoadOptions, rounds: number, settle: () => Promise<void> = async () => {}): Promise<PairedResult> {
   const d: LoadResult[] = [];
   const b: LoadResult[] = [];
-  const runDeskgate = async () => {
-    d.push(await load(deskgate));
-    await settle();
-  };
+  const runDeskgate = async () => void d.push(await load(deskgate, settle));
   const runBaseline = async () => void b.push(await load(baseline));
   for (let round = 0; round < rounds; round += 1) {
     if (round % 2 === 0) {
