@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { enqueueJob } from '../db/queries/jobs.js';
-import { ticketQueries } from '../db/queries/tickets.js';
+import { ticketQueries, type TicketSettlement } from '../db/queries/tickets.js';
 import type { Attachment, Database, Ticket } from '../db/schema.js';
 import { PermanentDeskError, TransientDeskError, type Desk, type DeskTicket } from '../desks/desk.js';
 import { uploadAllowanceMs } from '../desks/http.js';
@@ -8,9 +8,7 @@ import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ObjectStorage } from '../storage/storage.js';
-
-/** Runs inside the transaction that settles a ticket (CREATED or FAILED): the outbox. */
-export type SettledListener = (trx: Transaction<Database>, ticket: Ticket) => Promise<void>;
+import type { SettlementOutbox } from '../webhooks/events.js';
 
 export interface RegistrationPolicy {
   /** After this long since creation, a ticket still failing transiently becomes FAILED. */
@@ -41,7 +39,8 @@ export function createRegistrationService(deps: {
   desk: Desk;
   storage: ObjectStorage;
   policy: RegistrationPolicy;
-  onSettled: SettledListener[];
+  /** What a settlement publishes, committed with it. */
+  outbox: SettlementOutbox;
   metrics: Metrics;
   now?: () => Date;
 }) {
@@ -69,19 +68,19 @@ export function createRegistrationService(deps: {
     };
   }
 
-  async function settle(change: (trx: Transaction<Database>) => Promise<Ticket | undefined>): Promise<boolean> {
-    const settled = await deps.jobs.transaction(async (trx) => {
-      const ticket = await change(trx);
-      if (!ticket) return undefined;
-      for (const listener of deps.onSettled) await listener(trx, ticket);
-      return ticket;
-    });
+  /** PENDING → CREATED/FAILED and its event, in one statement; false if the ticket was no longer PENDING. */
+  async function settle(ticket: Ticket, change: TicketSettlement): Promise<boolean> {
+    const event = await deps.outbox({ ...ticket, ...change });
+    const settled = await ticketQueries(deps.db).settle(ticket.id, change, event);
     if (!settled) return false;
+    if (event && event.jobs.length > 0) deps.jobs.wake();
     // Observed after commit: a rolled-back settlement did not happen.
     const settledAt = settled.registered_at ?? settled.updated_at;
     deps.metrics.ticketSettled(settled.status as 'CREATED' | 'FAILED', (settledAt.getTime() - settled.created_at.getTime()) / 1000);
     return true;
   }
+
+  const failure = (reason: string): TicketSettlement => ({ status: 'FAILED', failure_reason: reason, updated_at: now() });
 
   /** The desk call, timed and counted by outcome. */
   async function callDesk(deskTicket: DeskTicket): Promise<{ reference: string }> {
@@ -113,13 +112,13 @@ export function createRegistrationService(deps: {
       } catch (error) {
         // Only a desk's explicit "no" is final; anything else (network, timeout, our own database) is retried.
         if (error instanceof PermanentDeskError) {
-          return (await settle((trx) => ticketQueries(trx).markFailed(ticketId, `Permanent desk error: ${describe(error)}`))) ? 'failed' : 'not_pending';
+          return (await settle(ticket, failure(`Permanent desk error: ${describe(error)}`))) ? 'failed' : 'not_pending';
         }
         const retryAfterMs = error instanceof TransientDeskError ? error.retryAfterMs : null;
         const runAt = new Date(now().getTime() + backoffDelayMs(attempt, deps.policy, retryAfterMs));
         if (runAt.getTime() > ticket.created_at.getTime() + deps.policy.deadlineMs) {
           const reason = `Gave up after ${attempt} attempts (deadline ${Math.round(deps.policy.deadlineMs / 1000)} s): ${describe(error)}`;
-          return (await settle((trx) => ticketQueries(trx).markFailed(ticketId, reason))) ? 'failed' : 'not_pending';
+          return (await settle(ticket, failure(reason))) ? 'failed' : 'not_pending';
         }
         await deps.jobs.transaction(async (trx) => {
           await ticketQueries(trx).noteAttempt(ticketId, describe(error));
@@ -127,7 +126,8 @@ export function createRegistrationService(deps: {
         });
         return 'retry_scheduled';
       }
-      return (await settle((trx) => ticketQueries(trx).markCreated(ticketId, reference))) ? 'created' : 'not_pending';
+      const at = now();
+      return (await settle(ticket, { status: 'CREATED', desk_reference: reference, failure_reason: null, registered_at: at, updated_at: at })) ? 'created' : 'not_pending';
     },
   };
 }

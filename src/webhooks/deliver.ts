@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import { enqueueJob } from '../db/queries/jobs.js';
+import { enqueueJobs, outboxRow } from '../db/queries/jobs.js';
 import { webhookDeliveryQueries, webhookEndpointQueries } from '../db/queries/webhooks.js';
-import type { Database, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
+import type { Database, JobOutboxTable, WebhookDelivery, WebhookEndpoint } from '../db/schema.js';
 import type { JobDispatcher } from '../jobs/dispatcher.js';
 import { TASKS, webhookDeliveryJobKey } from '../jobs/task-names.js';
 import { dialectOf, type WebhookDialects } from './dialect.js';
@@ -20,9 +20,14 @@ export interface DeliveryPolicy {
 
 export type DeliveryOutcome = 'delivered' | 'retry_scheduled' | 'failed' | 'not_pending';
 
-/** Enqueues the delivery's job on the caller's connection (inside its transaction); one job per delivery. */
+/** The outbox row of a delivery's job: one job per delivery, the newest enqueue of it wins. */
+export function deliveryJob(deliveryId: string, runAt: Date): Insertable<JobOutboxTable> {
+  return outboxRow(TASKS.deliverWebhook, { deliveryId }, { jobKey: webhookDeliveryJobKey(deliveryId), runAt });
+}
+
+/** Enqueues the delivery's job on the caller's connection (inside its transaction). */
 export async function enqueueDelivery(db: Kysely<Database>, deliveryId: string, runAt: Date): Promise<void> {
-  await enqueueJob(db, TASKS.deliverWebhook, { deliveryId }, { jobKey: webhookDeliveryJobKey(deliveryId), runAt });
+  await enqueueJobs(db, [deliveryJob(deliveryId, runAt)]);
 }
 
 /** Delay before a delivery's first attempt: the schedule's first entry, jittered. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import { webhookDeliveryQueries, webhookEndpointQueries } from '../db/queries/webhooks.js';
+import type { Kysely, Transaction } from 'kysely';
+import { enqueueJobs } from '../db/queries/jobs.js';
+import { webhookDeliveryQueries, webhookEndpointQueries, type EventRows, type SettlementEvent } from '../db/queries/webhooks.js';
 import type { Database, Ticket, WebhookDelivery, WebhookEndpoint, WebhookEventKind } from '../db/schema.js';
-import type { SettledListener } from '../services/registration.js';
 import { dialectOf, type WebhookDialects } from './dialect.js';
-import { enqueueDelivery } from './deliver.js';
+import { deliveryJob } from './deliver.js';
 
 export interface EventToRecord {
   accountId: string;
@@ -16,53 +16,58 @@ export interface EventToRecord {
   firstAttemptAt: Date | null;
 }
 
-/**
- * Writes an event and one delivery per endpoint, each body built by the
- * endpoint's dialect, and enqueues one job per delivery, all on the caller's
- * transaction: the event exists exactly when the change it reports does.
- */
-export async function recordEvent(trx: Transaction<Database>, dialects: WebhookDialects, event: EventToRecord): Promise<WebhookDelivery[]> {
+/** The rows recording an event: each delivery's body is built here, once, by its endpoint's dialect. No I/O. */
+export function eventRows(dialects: WebhookDialects, event: EventToRecord): EventRows {
   const eventId = randomUUID();
-  const deliveries = webhookDeliveryQueries(trx);
-  await deliveries.insertEvent({ id: eventId, account_id: event.accountId, kind: event.kind, ticket_id: event.ticket?.id ?? null, occurred_at: event.occurredAt });
-  const created: WebhookDelivery[] = [];
+  const rows: EventRows = {
+    event: { id: eventId, account_id: event.accountId, kind: event.kind, ticket_id: event.ticket?.id ?? null, occurred_at: event.occurredAt },
+    deliveries: [],
+    jobs: [],
+  };
   for (const endpoint of event.endpoints) {
     const dialect = dialectOf(dialects, endpoint.dialect);
     const id = randomUUID();
     const eventType = dialect.eventTypeFor(event.kind);
     const messageId = dialect.messageIdFor(id);
     const body = dialect.buildBody({ kind: event.kind, eventType, occurredAt: event.occurredAt, ticket: event.ticket, endpointId: endpoint.id, messageId });
-    created.push(
-      await deliveries.insert({
-        id,
-        event_id: eventId,
-        endpoint_id: endpoint.id,
-        account_id: event.accountId,
-        event_type: eventType,
-        message_id: messageId,
-        body,
-        next_attempt_at: event.firstAttemptAt,
-      }),
-    );
-    if (event.firstAttemptAt) await enqueueDelivery(trx, id, event.firstAttemptAt);
+    rows.deliveries.push({ id, event_id: eventId, endpoint_id: endpoint.id, account_id: event.accountId, event_type: eventType, message_id: messageId, body, next_attempt_at: event.firstAttemptAt });
+    if (event.firstAttemptAt) rows.jobs.push({ deliveryId: id, job: deliveryJob(id, event.firstAttemptAt) });
   }
+  return rows;
+}
+
+/**
+ * Writes an event, its deliveries and their jobs on the caller's transaction:
+ * the event exists exactly when the change it reports does.
+ */
+export async function recordEvent(trx: Transaction<Database>, dialects: WebhookDialects, event: EventToRecord): Promise<WebhookDelivery[]> {
+  const rows = eventRows(dialects, event);
+  const deliveries = webhookDeliveryQueries(trx);
+  await deliveries.insertEvent(rows.event);
+  const created = await deliveries.insertAll(rows.deliveries);
+  await enqueueJobs(trx, rows.jobs.map(({ job }) => job));
   return created;
 }
 
+/**
+ * Prepares what settling a ticket publishes, given the ticket as it will be
+ * once settled: null when no endpoint listens, else the event and its
+ * deliveries (built before the settling statement, which commits them with the
+ * status change).
+ */
+export type SettlementOutbox = (settled: Ticket) => Promise<SettlementEvent | null>;
+
 /** The outbox: SUPPORT_TICKET.CREATED / FAILED (in each dialect's names) for every subscribed endpoint. */
-export function webhookOutbox(deps: { dialects: WebhookDialects; firstAttemptAt: (now: Date) => Date }): SettledListener {
-  return async (trx, ticket) => {
+export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDialects; firstAttemptAt: (now: Date) => Date }): SettlementOutbox {
+  return async (ticket) => {
     const dialect = deps.dialects[ticket.dialect];
-    if (!dialect) return;
+    if (!dialect) return null;
     const kind: WebhookEventKind = ticket.status === 'CREATED' ? 'ticket.created' : 'ticket.failed';
-    const endpoints = await webhookEndpointQueries(trx).subscribers(ticket.account_id, ticket.dialect, dialect.subscriptionPatternsFor(dialect.eventTypeFor(kind)));
-    await recordEvent(trx, deps.dialects, {
-      accountId: ticket.account_id,
-      kind,
-      ticket,
-      occurredAt: ticket.updated_at,
-      endpoints,
-      firstAttemptAt: deps.firstAttemptAt(new Date()),
-    });
+    const patterns = dialect.subscriptionPatternsFor(dialect.eventTypeFor(kind));
+    const endpoints = await webhookEndpointQueries(deps.db).subscribers(ticket.account_id, ticket.dialect, patterns);
+    // Nobody listens: no event either (it would only wait for the purge).
+    if (endpoints.length === 0) return null;
+    const rows = eventRows(deps.dialects, { accountId: ticket.account_id, kind, ticket, occurredAt: ticket.updated_at, endpoints, firstAttemptAt: deps.firstAttemptAt(new Date()) });
+    return { ...rows, patterns };
   };
 }

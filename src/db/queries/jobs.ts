@@ -16,8 +16,14 @@ export interface EnqueueOptions {
  * (see jobs/dispatcher.ts): no NOTIFY here, so these commits run in parallel.
  */
 export async function enqueueJob(db: Kysely<Database>, task: string, payload: object, options: EnqueueOptions = {}): Promise<void> {
+  await enqueueJobs(db, [outboxRow(task, payload, options)]);
+}
+
+/** Enqueues prepared outbox rows (see outboxRow) on the given connection, in one statement. */
+export async function enqueueJobs(db: Kysely<Database>, rows: Insertable<JobOutboxTable>[]): Promise<void> {
+  if (rows.length === 0) return;
   enqueuedOn.add(db);
-  await db.insertInto('job_outbox').values(outboxRow(task, payload, options)).execute();
+  await db.insertInto('job_outbox').values(rows).execute();
 }
 
 /** The `job_outbox` row of a job, for statements that enqueue it themselves (the caller then wakes the dispatcher). */

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
+import type { SettlementEvent } from './webhooks.js';
 import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
 
 /** An idempotency key's stored answer, written with the ticket it created. */
@@ -10,6 +11,11 @@ export interface CompletedKey {
   status: number;
   body: unknown;
 }
+
+/** What settling changes on a ticket (see `settle`). */
+export type TicketSettlement =
+  | { status: 'CREATED'; desk_reference: string; failure_reason: null; registered_at: Date; updated_at: Date }
+  | { status: 'FAILED'; failure_reason: string; updated_at: Date };
 
 export interface TicketFilter {
   accountId: string;
@@ -103,26 +109,46 @@ export function ticketQueries(db: Kysely<Database>) {
         .where('status', '=', 'PENDING')
         .execute();
     },
-    /** PENDING → CREATED; returns the updated row, or undefined if it was not PENDING. */
-    markCreated(id: string, reference: string) {
-      const now = new Date();
-      return db
-        .updateTable('tickets')
-        .set({ status: 'CREATED', desk_reference: reference, failure_reason: null, registered_at: now, updated_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'PENDING')
-        .returningAll()
-        .executeTakeFirst();
-    },
-    /** PENDING → FAILED with the operator-visible reason. */
-    markFailed(id: string, reason: string) {
-      return db
-        .updateTable('tickets')
-        .set({ status: 'FAILED', failure_reason: reason, updated_at: new Date() })
-        .where('id', '=', id)
-        .where('status', '=', 'PENDING')
-        .returningAll()
-        .executeTakeFirst();
+    /**
+     * PENDING → CREATED or FAILED, with the settlement's event in the same
+     * statement (so one round trip and one commit): the event and a delivery
+     * for each endpoint still subscribed when it commits, with their jobs.
+     * Returns the settled row, or undefined if the ticket was not PENDING
+     * (then nothing is written).
+     */
+    async settle(id: string, change: TicketSettlement, event: SettlementEvent | null): Promise<Ticket | undefined> {
+      const update = db.updateTable('tickets').set(change).where('id', '=', id).where('status', '=', 'PENDING').returningAll();
+      if (!event) return update.executeTakeFirst();
+      const { event: e, deliveries: d, jobs: j } = event;
+      const { rows } = await sql<Ticket>`
+        WITH ticket AS (${update}),
+        event AS (
+          INSERT INTO webhook_events (id, account_id, kind, ticket_id, occurred_at)
+          SELECT ${e.id}::uuid, ${e.account_id}::uuid, ${e.kind}, ticket.id, ${e.occurred_at}::timestamptz FROM ticket
+          RETURNING id, account_id
+        ),
+        delivery AS (
+          INSERT INTO webhook_deliveries (id, event_id, endpoint_id, account_id, event_type, message_id, body, next_attempt_at)
+          SELECT d.id, event.id, d.endpoint_id, event.account_id, d.event_type, d.message_id, d.body, d.next_attempt_at
+          FROM event,
+               unnest(${sql.val(d.map((r) => r.id))}::uuid[], ${sql.val(d.map((r) => r.endpoint_id))}::uuid[], ${sql.val(d.map((r) => r.event_type))}::text[],
+                      ${sql.val(d.map((r) => r.message_id))}::text[], ${sql.val(d.map((r) => r.body))}::text[], ${sql.val(d.map((r) => r.next_attempt_at ?? null))}::timestamptz[])
+                 AS d (id, endpoint_id, event_type, message_id, body, next_attempt_at)
+               JOIN webhook_endpoints AS endpoint
+                 ON endpoint.id = d.endpoint_id AND endpoint.enabled AND endpoint.event_types && ${sql.val(event.patterns)}::text[]
+          RETURNING id
+        ),
+        job AS (
+          INSERT INTO job_outbox (task, payload, job_key, run_at)
+          SELECT j.task, j.payload, j.job_key, j.run_at
+          FROM delivery
+               JOIN unnest(${sql.val(j.map((r) => r.deliveryId))}::uuid[], ${sql.val(j.map((r) => r.job.task))}::text[], ${sql.val(j.map((r) => r.job.payload))}::json[],
+                           ${sql.val(j.map((r) => r.job.job_key ?? null))}::text[], ${sql.val(j.map((r) => r.job.run_at ?? null))}::timestamptz[])
+                 AS j (delivery_id, task, payload, job_key, run_at)
+                 ON j.delivery_id = delivery.id
+        )
+        SELECT * FROM ticket`.execute(db);
+      return rows[0];
     },
   };
 }

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database, DeliveryStatus, Dialect, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../schema.js';
+import { sql, type Insertable, type Kysely } from 'kysely';
+import type { Database, DeliveryStatus, Dialect, JobOutboxTable, WebhookAttempt, WebhookDeliveriesTable, WebhookDelivery, WebhookEndpoint, WebhookEventsTable } from '../schema.js';
 
 /**
  * Whose endpoints a query may see: a partner's, through one dialect's API (the
@@ -26,6 +26,19 @@ export interface AttemptRecord {
   latencyMs: number;
   responseExcerpt: string;
   error: string | null;
+}
+
+/** An event with one delivery per endpoint and the job of each delivery, as rows ready to insert. */
+export interface EventRows {
+  event: Insertable<WebhookEventsTable> & { id: string };
+  deliveries: (Insertable<WebhookDeliveriesTable> & { id: string })[];
+  /** The outbox row of each delivery's job (none when the caller attempts the deliveries itself). */
+  jobs: { deliveryId: string; job: Insertable<JobOutboxTable> }[];
+}
+
+/** A settlement's event, written by the statement that settles its ticket: deliveries only for endpoints still subscribed by `patterns` then. */
+export interface SettlementEvent extends EventRows {
+  patterns: string[];
 }
 
 export type EndpointChanges = Partial<Pick<WebhookEndpoint, 'name' | 'url' | 'event_types' | 'enabled' | 'disabled_reason' | 'failing_since'>>;
@@ -114,11 +127,14 @@ export function webhookDeliveryQueries(db: Kysely<Database>) {
     return query;
   };
   return {
-    async insertEvent(values: { id: string; account_id: string; kind: Database['webhook_events']['kind']; ticket_id: string | null; occurred_at: Date }) {
+    async insertEvent(values: Insertable<WebhookEventsTable>) {
       await db.insertInto('webhook_events').values(values).execute();
     },
-    insert(values: { id: string; event_id: string; endpoint_id: string; account_id: string; event_type: string; message_id: string; body: string; next_attempt_at: Date | null }) {
-      return db.insertInto('webhook_deliveries').values(values).returningAll().executeTakeFirstOrThrow();
+    /** In the order given. */
+    async insertAll(values: Insertable<WebhookDeliveriesTable>[]): Promise<WebhookDelivery[]> {
+      if (values.length === 0) return [];
+      const rows = await db.insertInto('webhook_deliveries').values(values).returningAll().execute();
+      return values.map((v) => rows.find((r) => r.id === v.id)!);
     },
     find(scope: WebhookScope, id: string) {
       let query = db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id);
