@@ -91,7 +91,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     payments: createPaymentService({ db, accounts }),
     auth: createAuthService({ db, secretHashingKey: keys.secretHashing, tokens, credentials }),
     customers: createCustomerService({ db }),
-    tickets: createTicketService({ db, jobs }),
+    tickets: createTicketService({ db, jobs, idempotency: { staleInFlightMs: config.limits.staleInFlightMs, ttlMs: config.limits.idempotencyKeyTtlMs } }),
     retention: createAttachmentRetention({ db, storage, retentionMs: config.attachmentRetentionMs }),
     idempotency: createIdempotencyService({ db, staleInFlightMs: config.limits.staleInFlightMs, ttlMs: config.limits.idempotencyKeyTtlMs }),
     registration: createRegistrationService({

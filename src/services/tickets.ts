@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { outboxRow } from '../db/queries/jobs.js';
-import { ticketQueries, type TicketFilter } from '../db/queries/tickets.js';
+import { ticketQueries, type OnceOutcome, type TicketFilter } from '../db/queries/tickets.js';
 import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
@@ -31,35 +31,48 @@ export interface IdempotentResult {
   render(ticket: Ticket): { status: number; body: unknown };
 }
 
-export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispatcher }) {
+/** The row exactly as stored (every column given), so an idempotent answer can be rendered before the insert that stores it. */
+function pendingRow(draft: TicketDraft): Ticket {
+  const now = new Date();
+  return {
+    id: draft.id,
+    account_id: draft.accountId,
+    dialect: draft.dialect,
+    customer_id: draft.customerId,
+    payment_id: draft.paymentId,
+    summary: draft.summary,
+    description: draft.description,
+    issue_type: draft.issueType,
+    requester_email: draft.requesterEmail,
+    cc_emails: draft.ccEmails,
+    external_ref: draft.externalRef,
+    status: 'PENDING',
+    desk_reference: null,
+    failure_reason: null,
+    registration_attempts: 0,
+    created_at: now,
+    updated_at: now,
+    registered_at: null,
+  };
+}
+
+const registrationJob = (ticketId: string) => outboxRow(TASKS.registerTicket, { ticketId }, { jobKey: registerTicketJobKey(ticketId) });
+
+// A duplicate that committed while our statement ran: asking again sees it. Bounded, though it can only happen once per key.
+const ONCE_ATTEMPTS = 3;
+const isKeyConflict = (error: unknown) => {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'idempotency_keys_pkey';
+};
+
+export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispatcher; idempotency: { staleInFlightMs: number; ttlMs: number } }) {
   return {
     /**
      * Stores the ticket and its attachments, enqueues its registration and
-     * completes its idempotency key, all in one statement.
+     * completes its (already claimed) idempotency key, all in one statement.
      */
     async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult): Promise<Ticket> {
-      const now = new Date();
-      // The row exactly as stored (every column given), so an idempotent answer can be rendered before the insert that stores it.
-      const ticket: Ticket = {
-        id: draft.id,
-        account_id: draft.accountId,
-        dialect: draft.dialect,
-        customer_id: draft.customerId,
-        payment_id: draft.paymentId,
-        summary: draft.summary,
-        description: draft.description,
-        issue_type: draft.issueType,
-        requester_email: draft.requesterEmail,
-        cc_emails: draft.ccEmails,
-        external_ref: draft.externalRef,
-        status: 'PENDING',
-        desk_reference: null,
-        failure_reason: null,
-        registration_attempts: 0,
-        created_at: now,
-        updated_at: now,
-        registered_at: null,
-      };
+      const ticket = pendingRow(draft);
       const stored = await ticketQueries(deps.db).insertPending(
         ticket,
         attachments.map((a) => ({
@@ -72,11 +85,37 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
           sha256: a.sha256,
           storage_key: a.storageKey,
         })),
-        outboxRow(TASKS.registerTicket, { ticketId: ticket.id }, { jobKey: registerTicketJobKey(ticket.id) }),
+        registrationJob(ticket.id),
         idempotent && { accountId: draft.accountId, scope: idempotent.scope, key: idempotent.key, fingerprint: idempotent.fingerprint, ...idempotent.render(ticket) },
       );
       deps.jobs.wake();
       return stored;
+    },
+    /**
+     * A payment's ticket under an idempotency key not seen before: the key is
+     * claimed, the payment checked and the ticket stored in one statement (see
+     * insertPendingOnce); otherwise the outcome says why nothing was written.
+     */
+    async createOnce(draft: TicketDraft & { paymentId: string }, idempotent: IdempotentResult): Promise<OnceOutcome> {
+      const ticket = pendingRow(draft);
+      const key = {
+        accountId: draft.accountId,
+        scope: idempotent.scope,
+        key: idempotent.key,
+        fingerprint: idempotent.fingerprint,
+        ...idempotent.render(ticket),
+        staleMs: deps.idempotency.staleInFlightMs,
+        ttlMs: deps.idempotency.ttlMs,
+      };
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const outcome = await ticketQueries(deps.db).insertPendingOnce(ticket, registrationJob(ticket.id), key);
+          if (outcome.state === 'created') deps.jobs.wake();
+          return outcome;
+        } catch (error) {
+          if (!isKeyConflict(error) || attempt >= ONCE_ATTEMPTS) throw error;
+        }
+      }
     },
     /** With `dialect`, a ticket created through the other dialect does not exist (its fields do not fit). */
     async get(accountId: string, id: string, dialect?: Dialect): Promise<Ticket> {

@@ -6,6 +6,18 @@ export type IdempotencyClaim =
   | { state: 'in_flight' }
   | { state: 'done'; fingerprint: string; responseStatus: number; responseBody: unknown };
 
+/** A key that may be taken over: left in flight by a request that died (older than `staleMs`), or done and expired (older than `ttlMs`). */
+export const reclaimable = (staleMs: number, ttlMs: number) => sql<boolean>`
+  ((k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
+   OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000})))`;
+
+/**
+ * The transaction-scoped advisory lock that marks (account, scope, key) as in
+ * flight for a request that claims and completes its key in one statement.
+ */
+export const inFlightLock = (accountId: string, scope: string, key: string) =>
+  sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${`${accountId} ${scope} ${key}`}, 0))`;
+
 export function idempotencyQueries(db: Kysely<Database>) {
   return {
     /**
@@ -27,9 +39,7 @@ export function idempotencyQueries(db: Kysely<Database>) {
         SELECT true AS claimed, NULL AS state, NULL AS fingerprint, NULL::int AS response_status, NULL::jsonb AS response_body, false AS reclaimable
         FROM inserted
         UNION ALL
-        SELECT false, k.state, k.fingerprint, k.response_status, k.response_body,
-               (k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
-               OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000}))
+        SELECT false, k.state, k.fingerprint, k.response_status, k.response_body, ${reclaimable(staleMs, ttlMs)}
         FROM idempotency_keys k
         WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key} AND NOT EXISTS (SELECT FROM inserted)`.execute(db);
       const row = rows[0];
@@ -41,9 +51,7 @@ export function idempotencyQueries(db: Kysely<Database>) {
           UPDATE idempotency_keys AS k
           SET state = 'in_flight', fingerprint = NULL, response_status = NULL, response_body = NULL,
               ticket_id = NULL, locked_at = now(), created_at = now()
-          WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key}
-            AND ((k.state = 'in_flight' AND k.locked_at < now() - make_interval(secs => ${staleMs / 1000}))
-              OR (k.state = 'done' AND k.created_at < now() - make_interval(secs => ${ttlMs / 1000})))`.execute(db);
+          WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key} AND ${reclaimable(staleMs, ttlMs)}`.execute(db);
         // Another request took it over first: decide again on what it left.
         return Number(taken.numAffectedRows ?? 0) > 0 ? { state: 'claimed' } : this.claim(accountId, scope, key, staleMs, ttlMs);
       }

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { inFlightLock, reclaimable } from './idempotency.js';
 import type { SettlementEvent } from './webhooks.js';
 import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
 
@@ -16,6 +17,29 @@ export interface CompletedKey {
 export type TicketSettlement =
   | { status: 'CREATED'; desk_reference: string; failure_reason: null; registered_at: Date; updated_at: Date }
   | { status: 'FAILED'; failure_reason: string; updated_at: Date };
+
+/** A new idempotency key for `insertPendingOnce`: claimed, checked and completed in the statement that creates the ticket. */
+export interface NewKey extends CompletedKey {
+  /** An existing key older than these may be taken over (see idempotencyQueries.claim). */
+  staleMs: number;
+  ttlMs: number;
+}
+
+export interface ExistingKey {
+  state: 'in_flight' | 'done';
+  fingerprint: string | null;
+  response_status: number | null;
+  response_body: unknown;
+  reclaimable: boolean;
+}
+
+export type OnceOutcome =
+  | { state: 'created'; ticket: Ticket }
+  /** Another request with this key is running right now. */
+  | { state: 'in_flight' }
+  /** The key exists: replay it, refuse it, or (`reclaimable`) take it over. */
+  | { state: 'existing'; existing: ExistingKey }
+  | { state: 'payment_not_found' };
 
 export interface TicketFilter {
   accountId: string;
@@ -58,6 +82,48 @@ export function ticketQueries(db: Kysely<Database>) {
       }
       const { rows } = await sql<Ticket>`WITH ${sql.join(parts)} SELECT * FROM ticket`.execute(db);
       return rows[0]!;
+    },
+    /**
+     * A payment's ticket with a fresh idempotency key, in one statement: the key
+     * must not exist yet (else `existing`, to replay or refuse); a new key is
+     * marked in flight by a transaction-scoped advisory lock (a concurrent
+     * duplicate finds it held: `in_flight`); the payment must be the account's.
+     * Only then are the ticket, its registration job and the completed key
+     * written. A duplicate that
+     * committed after this statement's snapshot makes the key insert fail
+     * (unique violation): the caller then asks again.
+     */
+    async insertPendingOnce(ticket: Ticket, job: Insertable<JobOutboxTable>, key: NewKey): Promise<OnceOutcome> {
+      const { accountId, scope } = key;
+      const { rows } = await sql<{ held: boolean | null; existing: ExistingKey | null; created: boolean }>`
+        WITH existing AS (
+          SELECT k.state, k.fingerprint, k.response_status, k.response_body, ${reclaimable(key.staleMs, key.ttlMs)} AS reclaimable
+          FROM idempotency_keys k WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key.key}
+        ),
+        -- Only a new key is locked: replays never contend.
+        lock AS (SELECT CASE WHEN EXISTS (SELECT FROM existing) THEN NULL ELSE ${inFlightLock(accountId, scope, key.key)} END AS held),
+        payment AS (SELECT 1 FROM payments WHERE account_id = ${accountId} AND id = ${ticket.payment_id}),
+        go AS (SELECT 1 FROM lock WHERE lock.held AND EXISTS (SELECT FROM payment) AND NOT EXISTS (SELECT FROM existing)),
+        ticket AS (
+          INSERT INTO tickets SELECT (json_populate_record(NULL::tickets, ${JSON.stringify(ticket)}::json)).* FROM go
+          RETURNING id
+        ),
+        job AS (
+          INSERT INTO job_outbox (task, payload, job_key, run_at, max_attempts)
+          SELECT ${job.task}, ${job.payload}::json, ${job.job_key ?? null}, ${job.run_at ?? null}::timestamptz, ${job.max_attempts ?? null}::int FROM ticket
+        ),
+        completed AS (
+          INSERT INTO idempotency_keys (account_id, scope, key, state, fingerprint, response_status, response_body, ticket_id)
+          SELECT ${accountId}, ${scope}, ${key.key}, 'done', ${key.fingerprint}, ${key.status}, ${JSON.stringify(key.body)}::jsonb, ticket.id FROM ticket
+        )
+        SELECT (SELECT held FROM lock) AS held,
+               (SELECT row_to_json(existing) FROM existing) AS existing,
+               EXISTS (SELECT FROM ticket) AS created`.execute(db);
+      const row = rows[0]!;
+      if (row.created) return { state: 'created', ticket };
+      if (row.existing) return { state: 'existing', existing: row.existing };
+      if (row.held === false) return { state: 'in_flight' };
+      return { state: 'payment_not_found' };
     },
     /** Scoped to the account: another account's ticket does not exist. */
     find(accountId: string, id: string) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Ticket } from '../../db/schema.js';
 import { AppError, validationError } from '../../domain/errors.js';
 import { cpnTicketSummary, cpnTicketViolations } from '../../domain/tickets.js';
 import type { ApiKeyService } from '../../services/api-keys.js';
@@ -75,30 +76,40 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
       const ccEmails = body.ccEmails ?? [];
       const requestPrint = fingerprint({ paymentId: body.paymentId, issueType: body.issueType, description: body.description, email: body.email, ccEmails });
       const key = body.idempotencyKey.toLowerCase();
+      const draft = {
+        id: randomUUID(),
+        accountId,
+        dialect: 'cpn' as const,
+        customerId: null,
+        paymentId: body.paymentId,
+        summary: cpnTicketSummary(body.issueType, body.paymentId),
+        description: body.description,
+        issueType: body.issueType,
+        requesterEmail: body.email,
+        ccEmails,
+        externalRef: randomUUID(),
+      };
+      const idempotent = { scope: CPN_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t: Ticket) => ({ status: 201, body: { data: presentSupportTicket(t) } }) };
+
+      // The common cases (a new key, a replay) take one statement.
+      const once = await deps.tickets.createOnce(draft, idempotent);
+      if (once.state === 'created') return reply.code(201).send({ data: presentSupportTicket(once.ticket) });
+      if (once.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
+      if (once.state === 'payment_not_found') throw new AppError('payment_not_found');
+      const { existing } = once;
+      if (!existing.reclaimable) {
+        if (existing.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
+        return replayStoredResponse(reply, { state: 'done', fingerprint: existing.fingerprint!, responseStatus: existing.response_status!, responseBody: existing.response_body }, requestPrint);
+      }
+
+      // A key left behind by a request that died, or expired: taken over explicitly, then completed by the create.
       const claim = await deps.idempotency.claim(accountId, CPN_CREATE_SCOPE, key);
       if (claim.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
       if (claim.state === 'done') return replayStoredResponse(reply, claim, requestPrint);
-
       let created = false;
       try {
         if (!(await deps.payments.exists(accountId, body.paymentId))) throw new AppError('payment_not_found');
-        const ticket = await deps.tickets.create(
-          {
-            id: randomUUID(),
-            accountId,
-            dialect: 'cpn',
-            customerId: null,
-            paymentId: body.paymentId,
-            summary: cpnTicketSummary(body.issueType, body.paymentId),
-            description: body.description,
-            issueType: body.issueType,
-            requesterEmail: body.email,
-            ccEmails,
-            externalRef: randomUUID(),
-          },
-          [],
-          { scope: CPN_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t) => ({ status: 201, body: { data: presentSupportTicket(t) } }) },
-        );
+        const ticket = await deps.tickets.create(draft, [], idempotent);
         created = true;
         return reply.code(201).send({ data: presentSupportTicket(ticket) });
       } finally {

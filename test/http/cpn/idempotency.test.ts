@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '../../support/app.js';
+import pg from 'pg';
+import { fingerprint } from '../../../src/services/idempotency.js';
+import { eventually, startTestApp, type TestApp } from '../../support/app.js';
 import { countTickets, createCpnPartner, createCpnTicket, importPayment, ticketBody, type CpnPartner } from '../../support/cpn.js';
 
 let app: TestApp;
@@ -61,6 +63,45 @@ test('20 concurrent identical requests create exactly one ticket; every answer i
   // Once the first has finished, the key replays it.
   const later = await createCpnTicket(app, partner, body);
   assert.deepEqual([later.status, later.body], [201, created[0]!.body]);
+});
+
+test('concurrent replays of a completed key all replay it (a replay never waits for, nor conflicts with, another)', async () => {
+  const body = ticketBody(paymentId);
+  const first = await createCpnTicket(app, partner, body);
+  assert.equal(first.status, 201);
+  const replays = await Promise.all(Array.from({ length: 20 }, () => createCpnTicket(app, partner, body)));
+  for (const res of replays) assert.deepEqual([res.status, res.body], [201, first.body]);
+});
+
+test('a duplicate that commits while the create runs is seen: the create asks again and replays it, storing nothing', async () => {
+  const body = ticketBody(paymentId);
+  const key = String(body.idempotencyKey);
+  // What the other request answered: a real ticket's 201 body.
+  const stored = (await createCpnTicket(app, partner, ticketBody(paymentId))).body;
+  const print = fingerprint({ paymentId, issueType: body.issueType, description: body.description, email: body.email, ccEmails: body.ccEmails });
+  const other = new pg.Client({ connectionString: app.databaseUrl });
+  await other.connect();
+  try {
+    // The other request's key, written but not yet committed: our statement's key insert waits on it, then conflicts.
+    await other.query('BEGIN');
+    await other.query(
+      `INSERT INTO idempotency_keys (account_id, scope, key, state, fingerprint, response_status, response_body) VALUES ($1, 'cpn.supportTickets.create', $2, 'done', $3, 201, $4)`,
+      [partner.accountId, key, print, JSON.stringify(stored)],
+    );
+    const before = await countTickets(app);
+    const pending = createCpnTicket(app, partner, body);
+    await eventually(async () => {
+      const { rows } = await other.query(`SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`);
+      return rows.length > 0;
+    }, 5_000, 'the create to wait on the other request');
+    await other.query('COMMIT');
+    const res = await pending;
+    assert.deepEqual([res.status, res.body], [201, stored]);
+    assert.equal(res.headers.get('idempotent-replayed'), 'true');
+    assert.equal(await countTickets(app), before);
+  } finally {
+    await other.end();
+  }
 });
 
 test('a key left in flight by a request that died is taken over once stale; an expired key is a fresh key', async () => {
