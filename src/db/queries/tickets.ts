@@ -105,7 +105,7 @@ export function ticketQueries(db: Kysely<Database>) {
         payment AS (SELECT 1 FROM payments WHERE account_id = ${accountId} AND id = ${ticket.payment_id}),
         go AS (SELECT 1 FROM lock WHERE lock.held AND EXISTS (SELECT FROM payment) AND NOT EXISTS (SELECT FROM existing)),
         ticket AS (
-          INSERT INTO tickets SELECT (json_populate_record(NULL::tickets, ${JSON.stringify(ticket)}::json)).* FROM go
+          INSERT INTO tickets SELECT row.* FROM go, json_populate_record(NULL::tickets, ${JSON.stringify(ticket)}::json) AS row
           RETURNING id
         ),
         job AS (
