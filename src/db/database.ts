@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { acquireDataDirLock, readLiveHolder, type DataDirLock } from './data-dir-lock.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
+import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 
 // Return bigint (int8) columns as JS numbers: our counters and sizes stay far below 2^53.
@@ -36,8 +37,9 @@ export function createPool(url: string, poolSize = 20): pg.Pool {
   return pool;
 }
 
+/** Kysely on the pool; its queries run as prepared statements (see prepared.ts). */
 export function wrapPool(pool: pg.Pool): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 }
 
 /** DATABASE_URL when set; otherwise the embedded PostgreSQL under the data directory. */
