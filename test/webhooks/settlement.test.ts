@@ -31,20 +31,20 @@ test('a settlement no endpoint listens to writes no event', async () => {
 
 test('an endpoint disabled, unsubscribed or deleted after the event was prepared gets no delivery; the others do, with their jobs', async () => {
   const partner = await createPartner(app);
+  // A ticket registered before any endpoint existed, put back to PENDING and settled here by hand.
+  const id = await raiseTicket(app, partner);
+  await settled(partner, id);
+  const ticket = await db().updateTable('tickets').set({ status: 'PENDING', desk_reference: null, registered_at: null }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   const url = 'http://127.0.0.1:9/hooks';
   const kept = await registerEndpoint(app, partner, url);
   const disabled = await registerEndpoint(app, partner, url);
   const unsubscribed = await registerEndpoint(app, partner, url);
   const deleted = await registerEndpoint(app, partner, url);
-  // A ticket held back from registration, settled here by hand.
-  const id = await raiseTicket(app, partner);
-  await settled(partner, id);
-  const ticket = await db().updateTable('tickets').set({ status: 'PENDING', desk_reference: null, registered_at: null }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-  await db().deleteFrom('webhook_events').where('ticket_id', '=', id).execute();
 
   const at = new Date();
   const change = { status: 'CREATED', desk_reference: 'SUP-TEST', failure_reason: null, registered_at: at, updated_at: at } as const;
-  const outbox = webhookOutbox({ db: db(), dialects: app.deskgate.webhookDialects, firstAttemptAt: () => at });
+  // First attempts an hour away: the jobs stay queued while the test looks at them.
+  const outbox = webhookOutbox({ db: db(), dialects: app.deskgate.webhookDialects, firstAttemptAt: () => new Date(at.getTime() + 3_600_000) });
   const event = await outbox({ ...ticket, ...change });
   assert.equal(event?.deliveries.length, 4);
 
