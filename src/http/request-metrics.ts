@@ -7,8 +7,9 @@ import type { Metrics } from '../observability/metrics.js';
  * scanners' junk paths cannot blow up the number of series.
  */
 export function recordRequestMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpRequest({ route, method: request.method, status: reply.statusCode }, reply.elapsedTime / 1000);
+    done();
   });
 }

@@ -9,6 +9,7 @@ import { cpnDialect, type CpnDeps } from './cpn/plugin.js';
 import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
 import type { Metrics } from '../observability/metrics.js';
+import { logRequests } from './access-log.js';
 import { recordRequestMetrics } from './request-metrics.js';
 import { openApiDocs } from './openapi.js';
 import { routeIndex } from './route-index.js';
@@ -45,6 +46,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: (raw) => requestId(raw as FastifyRequest['raw']),
+    // Our own single access-log line (access-log.ts) replaces Fastify's two per request.
+    disableRequestLogging: true,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     // Slow clients (slowloris) cannot hold a connection open forever: their headers, then their
@@ -58,10 +61,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: { customOptions: { allErrors: true, verbose: true } },
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   recordRequestMetrics(app, deps.metrics);
+  logRequests(app);
 
   const routes = routeIndex(app);
   app.setErrorHandler<FastifyError>((error, request, reply) => dialectOf(request.url).errorHandler(error, request, reply));

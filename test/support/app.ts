@@ -21,6 +21,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   worker?: boolean;
   desk?: OpenOptions['desk'];
+  /** Where the app logs (default: stderr at DESKGATE_TEST_LOG_LEVEL, silent unless set). */
+  log?: OpenOptions['log'];
 }
 
 /** The real HTTP server on a free loopback port, on a fresh database, with a fast job worker. */
@@ -43,7 +45,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const deskgate = await openDeskgate(config, {
     role: 'serve',
-    log: createLogger(config.logLevel, 2),
+    log: options.log ?? createLogger(config.logLevel, 2),
     desk: options.desk,
   });
   const server = await deskgate.buildServer();
