@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { outboxRow } from '../db/queries/jobs.js';
-import { ticketQueries, type OnceOutcome, type TicketFilter } from '../db/queries/tickets.js';
+import { ticketQueries, type OnceOutcome, type TicketFilter, type TicketStatusRow } from '../db/queries/tickets.js';
 import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
@@ -29,6 +29,11 @@ export interface IdempotentResult {
   key: string;
   fingerprint: string;
   render(ticket: Ticket): { status: number; body: unknown };
+}
+
+function found<T extends { dialect: Dialect }>(ticket: T | undefined, dialect: Dialect | undefined): T {
+  if (!ticket || (dialect && ticket.dialect !== dialect)) throw new AppError('ticket_not_found', 'Support ticket not found.');
+  return ticket;
 }
 
 /** The row exactly as stored (every column given), so an idempotent answer can be rendered before the insert that stores it. */
@@ -119,9 +124,11 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
     },
     /** With `dialect`, a ticket created through the other dialect does not exist (its fields do not fit). */
     async get(accountId: string, id: string, dialect?: Dialect): Promise<Ticket> {
-      const ticket = isUuid(id) ? await ticketQueries(deps.db).find(accountId, id) : undefined;
-      if (!ticket || (dialect && ticket.dialect !== dialect)) throw new AppError('ticket_not_found', 'Support ticket not found.');
-      return ticket;
+      return found(isUuid(id) ? await ticketQueries(deps.db).find(accountId, id) : undefined, dialect);
+    },
+    /** Only what a status check shows (see `get`). */
+    async status(accountId: string, id: string, dialect?: Dialect): Promise<TicketStatusRow> {
+      return found(isUuid(id) ? await ticketQueries(deps.db).status(accountId, id) : undefined, dialect);
     },
     /** For operators: any account's ticket, with its attachments. */
     async inspect(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] }> {

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import { inFlightLock, reclaimable } from './idempotency.js';
 import type { SettlementEvent } from './webhooks.js';
 import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
@@ -40,6 +40,9 @@ export type OnceOutcome =
   /** The key exists: replay it, refuse it, or (`reclaimable`) take it over. */
   | { state: 'existing'; existing: ExistingKey }
   | { state: 'payment_not_found' };
+
+export type TicketStatusRow = Pick<Ticket, 'id' | 'dialect' | 'status' | 'desk_reference'>;
+const STATUS_SQL = 'SELECT id, dialect, status, desk_reference FROM tickets WHERE account_id = $1 AND id = $2';
 
 export interface TicketFilter {
   accountId: string;
@@ -124,6 +127,14 @@ export function ticketQueries(db: Kysely<Database>) {
       if (row.existing) return { state: 'existing', existing: row.existing };
       if (row.held === false) return { state: 'in_flight' };
       return { state: 'payment_not_found' };
+    },
+    /**
+     * A ticket's status and desk reference (the Ripio retrieve, the hottest
+     * read): plain SQL, so no query is built per call.
+     */
+    async status(accountId: string, id: string): Promise<TicketStatusRow | undefined> {
+      const { rows } = await db.executeQuery<TicketStatusRow>(CompiledQuery.raw(STATUS_SQL, [accountId, id]));
+      return rows[0];
     },
     /** Scoped to the account: another account's ticket does not exist. */
     find(accountId: string, id: string) {

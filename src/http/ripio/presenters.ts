@@ -4,7 +4,7 @@ import type { EndpointWithSecret } from '../../services/webhook-endpoints.js';
 
 export const presentCustomer = (c: Customer) => ({ customerId: c.id, email: c.email, type: c.type, createdAt: c.created_at.toISOString() });
 
-export const presentTicket = (t: Ticket) => ({ ticketId: t.id, status: t.status, issueKey: t.desk_reference });
+export const presentTicket = (t: Pick<Ticket, 'id' | 'status' | 'desk_reference'>) => ({ ticketId: t.id, status: t.status, issueKey: t.desk_reference });
 
 export const presentTicketSummary = (t: Ticket) => ({
   ticketId: t.id,

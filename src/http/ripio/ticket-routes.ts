@@ -131,7 +131,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         response: { 200: SupportTicketResponse, ...errorResponses(401, 403, 404, 429) },
       },
     },
-    async (request) => presentTicket(await deps.tickets.get(principalOf(request).accountId, request.params.ticketId)),
+    async (request) => presentTicket(await deps.tickets.status(principalOf(request).accountId, request.params.ticketId)),
   );
 
   api.get(
