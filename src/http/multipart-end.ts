@@ -10,16 +10,19 @@ export function watchClosingBoundary(request: FastifyRequest): () => boolean {
   const boundary = match?.[1] ?? match?.[2]?.trim();
   if (!boundary) return () => false;
   const delimiter = Buffer.from(`--${boundary}--`);
+  // The last bytes seen, fewer than a delimiter: a delimiter split across chunks starts there.
   let tail = Buffer.alloc(0);
   let seen = false;
   const onData = (chunk: Buffer) => {
-    const window = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
-    if (window.includes(delimiter)) {
+    // Only the seam is copied, never the chunk itself.
+    const seam = tail.length > 0 ? Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]) : null;
+    if ((seam && seam.includes(delimiter)) || chunk.includes(delimiter)) {
       seen = true;
       request.raw.off('data', onData);
       return;
     }
-    tail = Buffer.from(window.subarray(Math.max(0, window.length - delimiter.length + 1)));
+    const keep = delimiter.length - 1;
+    tail = chunk.length >= keep ? Buffer.from(chunk.subarray(chunk.length - keep)) : Buffer.concat([tail, chunk]).subarray(-keep);
   };
   request.raw.on('data', onData);
   return () => seen;
