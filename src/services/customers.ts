@@ -24,10 +24,6 @@ export function createCustomerService(deps: { db: Kysely<Database> }) {
     list(accountId: string, limit: number, offset: number) {
       return customers.listForAccount(accountId, limit, offset);
     },
-    /** For ticket creation: null when absent (the caller reports it as a field error). */
-    find(accountId: string, id: string) {
-      return customers.find(accountId, id);
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { outboxRow } from '../db/queries/jobs.js';
-import { ticketQueries, type OnceOutcome, type TicketFilter, type TicketStatusRow } from '../db/queries/tickets.js';
+import { ticketQueries, type InsertOutcome, type OnceOutcome, type TicketFilter, type TicketStatusRow } from '../db/queries/tickets.js';
 import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
@@ -75,10 +75,13 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
     /**
      * Stores the ticket and its attachments, enqueues its registration and
      * completes its (already claimed) idempotency key, all in one statement.
+     * With `customerId`, that customer must be the account's and have an email
+     * (the ticket's requester email); else nothing is stored.
      */
-    async create(draft: TicketDraft, attachments: StoredAttachment[], idempotent?: IdempotentResult): Promise<Ticket> {
+    async create(draft: TicketDraft, attachments: StoredAttachment[], options: { idempotent?: IdempotentResult; customerId?: string } = {}): Promise<InsertOutcome> {
       const ticket = pendingRow(draft);
-      const stored = await ticketQueries(deps.db).insertPending(
+      const { idempotent, customerId } = options;
+      const outcome = await ticketQueries(deps.db).insertPending(
         ticket,
         attachments.map((a) => ({
           id: a.id,
@@ -91,10 +94,13 @@ export function createTicketService(deps: { db: Kysely<Database>; jobs: JobDispa
           storage_key: a.storageKey,
         })),
         registrationJob(ticket.id),
-        idempotent && { accountId: draft.accountId, scope: idempotent.scope, key: idempotent.key, fingerprint: idempotent.fingerprint, ...idempotent.render(ticket) },
+        {
+          completedKey: idempotent && { accountId: draft.accountId, scope: idempotent.scope, key: idempotent.key, fingerprint: idempotent.fingerprint, ...idempotent.render(ticket) },
+          customer: customerId === undefined ? undefined : { accountId: draft.accountId, id: customerId },
+        },
       );
-      deps.jobs.wake();
-      return stored;
+      if (outcome.state === 'created') deps.jobs.wake();
+      return outcome;
     },
     /**
      * A payment's ticket under an idempotency key not seen before: the key is

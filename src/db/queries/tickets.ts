@@ -1,7 +1,7 @@
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import { inFlightLock, reclaimable } from './idempotency.js';
 import type { SettlementEvent } from './webhooks.js';
-import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, NewTicket, Ticket, TicketStatus } from '../schema.js';
+import type { Attachment, Database, Dialect, JobOutboxTable, NewAttachment, Ticket, TicketStatus } from '../schema.js';
 
 /** An idempotency key's stored answer, written with the ticket it created. */
 export interface CompletedKey {
@@ -62,29 +62,52 @@ function filtered(db: Kysely<Database>, filter: TicketFilter) {
   return query;
 }
 
+/** The job's outbox row, written only when the statement's `ticket` CTE wrote a ticket. */
+const jobFromTicket = (job: Insertable<JobOutboxTable>) => sql`
+  INSERT INTO job_outbox (task, payload, job_key, run_at, max_attempts)
+  SELECT ${job.task}, ${job.payload}::json, ${job.job_key ?? null}, ${job.run_at ?? null}::timestamptz, ${job.max_attempts ?? null}::int FROM ticket`;
+
+export type InsertOutcome = { state: 'created'; ticket: Ticket } | { state: 'customer_not_found' } | { state: 'customer_without_email' };
+
 export function ticketQueries(db: Kysely<Database>) {
   return {
     /**
      * A new ticket with its attachments, its registration job and, for an
      * idempotent request, its completed key: one statement, so one round trip
-     * and one commit, all or nothing. The attachments' foreign keys are checked
-     * at the statement's end, when the ticket exists.
+     * and one commit, all or nothing. With `customer`, the ticket is written
+     * only if that customer is the account's and has an email, which becomes
+     * the ticket's requester email; otherwise nothing is written and the
+     * outcome says why.
      */
-    async insertPending(ticket: NewTicket, attachments: NewAttachment[], job: Insertable<JobOutboxTable>, completedKey?: CompletedKey): Promise<Ticket> {
-      const parts = [sql`ticket AS (${db.insertInto('tickets').values(ticket).returningAll()})`, sql`job AS (${db.insertInto('job_outbox').values(job)})`];
-      if (attachments.length > 0) parts.push(sql`files AS (${db.insertInto('attachments').values(attachments)})`);
-      if (completedKey) {
-        const { accountId, scope, key, ...result } = completedKey;
-        const complete = db
-          .updateTable('idempotency_keys')
-          .set({ state: 'done', fingerprint: result.fingerprint, response_status: result.status, response_body: JSON.stringify(result.body), ticket_id: ticket.id })
-          .where('account_id', '=', accountId)
-          .where('scope', '=', scope)
-          .where('key', '=', key);
-        parts.push(sql`completed AS (${complete})`);
+    async insertPending(
+      ticket: Ticket,
+      attachments: NewAttachment[],
+      job: Insertable<JobOutboxTable>,
+      options: { completedKey?: CompletedKey; customer?: { accountId: string; id: string } } = {},
+    ): Promise<InsertOutcome> {
+      const { completedKey, customer } = options;
+      const source = customer
+        ? sql`FROM customer, json_populate_record(NULL::tickets, (${JSON.stringify(ticket)}::jsonb || jsonb_build_object('requester_email', customer.email))::json) AS row
+              WHERE customer.email IS NOT NULL`
+        : sql`FROM json_populate_record(NULL::tickets, ${JSON.stringify(ticket)}::json) AS row`;
+      const parts = [sql`ticket AS (INSERT INTO tickets SELECT row.* ${source} RETURNING *)`, sql`job AS (${jobFromTicket(job)})`];
+      if (customer) parts.unshift(sql`customer AS (SELECT email FROM customers WHERE account_id = ${customer.accountId} AND id = ${customer.id})`);
+      if (attachments.length > 0) {
+        const rows = attachments.map((a) => ({ created_at: ticket.created_at, purged_at: null, ...a }));
+        parts.push(sql`files AS (INSERT INTO attachments SELECT a.* FROM ticket, json_populate_recordset(NULL::attachments, ${JSON.stringify(rows)}::json) AS a)`);
       }
-      const { rows } = await sql<Ticket>`WITH ${sql.join(parts)} SELECT * FROM ticket`.execute(db);
-      return rows[0]!;
+      if (completedKey) {
+        const { accountId, scope, key, fingerprint, status, body } = completedKey;
+        parts.push(sql`completed AS (
+          UPDATE idempotency_keys AS k SET state = 'done', fingerprint = ${fingerprint}, response_status = ${status}, response_body = ${JSON.stringify(body)}::jsonb, ticket_id = ticket.id
+          FROM ticket WHERE k.account_id = ${accountId} AND k.scope = ${scope} AND k.key = ${key})`);
+      }
+      const { rows } = await sql<{ ticket: Ticket | null; customer_found: boolean }>`
+        WITH ${sql.join(parts)}
+        SELECT (SELECT row_to_json(ticket) FROM ticket) AS ticket, ${customer ? sql`EXISTS (SELECT FROM customer)` : sql`true`} AS customer_found`.execute(db);
+      const row = rows[0]!;
+      if (row.ticket) return { state: 'created', ticket: { ...ticket, requester_email: row.ticket.requester_email } };
+      return { state: row.customer_found ? 'customer_without_email' : 'customer_not_found' };
     },
     /**
      * A payment's ticket with a fresh idempotency key, in one statement: the key
@@ -111,10 +134,7 @@ export function ticketQueries(db: Kysely<Database>) {
           INSERT INTO tickets SELECT row.* FROM go, json_populate_record(NULL::tickets, ${JSON.stringify(ticket)}::json) AS row
           RETURNING id
         ),
-        job AS (
-          INSERT INTO job_outbox (task, payload, job_key, run_at, max_attempts)
-          SELECT ${job.task}, ${job.payload}::json, ${job.job_key ?? null}, ${job.run_at ?? null}::timestamptz, ${job.max_attempts ?? null}::int FROM ticket
-        ),
+        job AS (${jobFromTicket(job)}),
         completed AS (
           INSERT INTO idempotency_keys (account_id, scope, key, state, fingerprint, response_status, response_body, ticket_id)
           SELECT ${accountId}, ${scope}, ${key.key}, 'done', ${key.fingerprint}, ${key.status}, ${JSON.stringify(key.body)}::jsonb, ticket.id FROM ticket

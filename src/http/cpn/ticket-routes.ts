@@ -109,9 +109,10 @@ export async function cpnTicketRoutes(app: FastifyInstance, deps: CpnRouteDeps) 
       let created = false;
       try {
         if (!(await deps.payments.exists(accountId, body.paymentId))) throw new AppError('payment_not_found');
-        const ticket = await deps.tickets.create(draft, [], idempotent);
+        const outcome = await deps.tickets.create(draft, [], { idempotent });
+        if (outcome.state !== 'created') throw new Error(`CPN ticket not stored: ${outcome.state}`);
         created = true;
-        return reply.code(201).send({ data: presentSupportTicket(ticket) });
+        return reply.code(201).send({ data: presentSupportTicket(outcome.ticket) });
       } finally {
         // A refused request leaves its key free, so the same request can succeed later (e.g. once the payment is imported).
         if (!created) await deps.idempotency.release(accountId, CPN_CREATE_SCOPE, key);

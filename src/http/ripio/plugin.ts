@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import type { CustomerService } from '../../services/customers.js';
 import { customerRoutes } from './customer-routes.js';
 import { ripioErrorHandler } from './errors.js';
 import { ErrorResponse } from './schemas.js';
@@ -7,7 +8,7 @@ import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { webhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';
 
-export type RipioDeps = TicketRouteDeps & WebhookRouteDeps;
+export type RipioDeps = TicketRouteDeps & WebhookRouteDeps & { customers: CustomerService };
 
 /** The Ripio Ramp dialect: `/oauth2/token/` and `/api/v1/...`, errors as `{code, type, detail, status}`. */
 export async function ripioDialect(app: FastifyInstance, deps: RipioDeps) {

@@ -5,7 +5,6 @@ import { AppError, validationError } from '../../domain/errors.js';
 import { ripioTicketViolations } from '../../domain/tickets.js';
 import { AttachmentIntake } from '../../services/attachment-intake.js';
 import type { AuthService } from '../../services/auth.js';
-import type { CustomerService } from '../../services/customers.js';
 import type { IdempotencyClaim } from '../../db/queries/idempotency.js';
 import { fingerprint, type IdempotencyService } from '../../services/idempotency.js';
 import type { TicketService } from '../../services/tickets.js';
@@ -26,7 +25,6 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface TicketRouteDeps {
   auth: AuthService;
-  customers: CustomerService;
   tickets: TicketService;
   idempotency: IdempotencyService;
   storage: ObjectStorage;
@@ -86,27 +84,30 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
 
         if (claim?.state === 'done') return replayStoredResponse(reply, claim, requestPrint);
 
-        const customer = await deps.customers.find(accountId, form.fields.customerId!);
-        if (!customer) throw validationError([{ field: 'customerId', rule: 'customer_not_found' }]);
-        if (!customer.email) throw new AppError('customer_without_email');
-
-        const ticket = await deps.tickets.create(
+        // The customer is checked (it exists, it has an email) by the statement that stores the ticket.
+        const outcome = await deps.tickets.create(
           {
             id: ticketId,
             accountId,
             dialect: 'ripio',
-            customerId: customer.id,
+            customerId: form.fields.customerId!,
             paymentId: null,
             summary: form.fields.summary!,
             description: form.fields.description!,
             issueType: null,
-            requesterEmail: customer.email,
+            requesterEmail: '',
             ccEmails: [],
             externalRef: ticketId,
           },
           intake.stored,
-          key ? { scope: RIPIO_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t) => ({ status: 202, body: presentTicket(t) }) } : undefined,
+          {
+            customerId: form.fields.customerId!,
+            idempotent: key ? { scope: RIPIO_CREATE_SCOPE, key, fingerprint: requestPrint, render: (t) => ({ status: 202, body: presentTicket(t) }) } : undefined,
+          },
         );
+        if (outcome.state === 'customer_not_found') throw validationError([{ field: 'customerId', rule: 'customer_not_found' }]);
+        if (outcome.state === 'customer_without_email') throw new AppError('customer_without_email');
+        const { ticket } = outcome;
         keep = true;
         return reply.code(202).send(presentTicket(ticket));
       } finally {
