@@ -98,9 +98,6 @@ export function webhookEndpointQueries(db: Kysely<Database>) {
     async remove(id: string): Promise<void> {
       await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
     },
-    async noteSuccess(id: string): Promise<void> {
-      await db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', id).where('failing_since', 'is not', null).execute();
-    },
     /** Records a failure; returns since when the endpoint has been failing without a success. */
     async noteFailure(id: string, at: Date): Promise<Date> {
       const row = await db
@@ -116,6 +113,8 @@ export function webhookEndpointQueries(db: Kysely<Database>) {
     },
   };
 }
+
+const dateOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 export function webhookDeliveryQueries(db: Kysely<Database>) {
   const filtered = (scope: WebhookScope, filter: DeliveryFilter) => {
@@ -157,6 +156,48 @@ export function webhookDeliveryQueries(db: Kysely<Database>) {
     attemptsOf(deliveryIds: string[]): Promise<WebhookAttempt[]> {
       if (deliveryIds.length === 0) return Promise.resolve([]);
       return db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('delivery_id').orderBy('number', 'asc').execute();
+    },
+    /** A delivery with its endpoint, in one query (the delivery job's first read). */
+    async findWithEndpoint(id: string): Promise<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint } | undefined> {
+      const { rows } = await sql<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint }>`
+        SELECT row_to_json(d) AS delivery, row_to_json(e) AS endpoint
+        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.id = ${id}`.execute(db);
+      const row = rows[0];
+      if (!row) return undefined;
+      // row_to_json gives timestamps as text: restore the column types.
+      const { delivery: d, endpoint: e } = row;
+      return {
+        delivery: { ...d, next_attempt_at: dateOrNull(d.next_attempt_at), last_attempt_at: dateOrNull(d.last_attempt_at), delivered_at: dateOrNull(d.delivered_at), created_at: new Date(d.created_at) },
+        endpoint: { ...e, previous_secret_expires_at: dateOrNull(e.previous_secret_expires_at), failing_since: dateOrNull(e.failing_since), created_at: new Date(e.created_at), updated_at: new Date(e.updated_at) },
+      };
+    },
+    /**
+     * A successful attempt, in one statement: logged, the delivery delivered,
+     * the endpoint healthy again; with `dropJob`, the delivery's pending job (in
+     * the outbox, or unlocked in graphile-worker) is removed too, as nothing is
+     * left for it to do.
+     */
+    async recordDelivered(id: string, endpointId: string, attempt: AttemptRecord, dropJob?: string): Promise<void> {
+      const drop = dropJob
+        ? sql`, outboxed AS (DELETE FROM job_outbox WHERE job_key = ${dropJob}),
+              queued AS (SELECT graphile_worker.complete_jobs(array(SELECT id FROM graphile_worker.jobs WHERE key = ${dropJob} AND locked_at IS NULL)))`
+        : sql``;
+      await sql`
+        WITH delivery AS (
+          UPDATE webhook_deliveries
+          SET attempts = attempts + 1, schedule_step = schedule_step + 1, last_attempt_at = ${attempt.attemptedAt}, next_attempt_at = NULL,
+              status = 'delivered', delivered_at = ${attempt.attemptedAt}, failure_reason = NULL
+          WHERE id = ${id}
+          RETURNING attempts
+        ),
+        logged AS (
+          INSERT INTO webhook_attempts (delivery_id, number, attempted_at, status_code, latency_ms, response_excerpt, error)
+          SELECT ${id}, delivery.attempts, ${attempt.attemptedAt}, ${attempt.statusCode}, ${attempt.latencyMs}, ${attempt.responseExcerpt}, ${attempt.error} FROM delivery
+        ),
+        healthy AS (UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ${endpointId} AND failing_since IS NOT NULL)
+        ${drop}
+        SELECT ${dropJob ? sql`(SELECT count(*) FROM queued)` : sql`1`}`.execute(db);
     },
     /** Logs an attempt and advances the delivery's counters; returns the delivery as it now stands. */
     async recordAttempt(id: string, attempt: AttemptRecord): Promise<WebhookDelivery> {
