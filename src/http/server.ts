@@ -9,7 +9,7 @@ import { cpnDialect, type CpnDeps } from './cpn/plugin.js';
 import { ripioDialect, type RipioDeps } from './ripio/plugin.js';
 import { ripioErrorHandler, ripioNotFound } from './ripio/errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import { logRequests } from './access-log.js';
+import { AccessLog } from './access-log.js';
 import { recordRequestMetrics } from './request-metrics.js';
 import { openApiDocs } from './openapi.js';
 import { routeIndex } from './route-index.js';
@@ -46,8 +46,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     genReqId: (raw) => requestId(raw as FastifyRequest['raw']),
-    // Our own single access-log line (access-log.ts) replaces Fastify's two per request.
-    disableRequestLogging: true,
+    logController: new AccessLog(),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     // Slow clients (slowloris) cannot hold a connection open forever: their headers, then their
@@ -66,7 +65,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     done();
   });
   recordRequestMetrics(app, deps.metrics);
-  logRequests(app);
 
   const routes = routeIndex(app);
   app.setErrorHandler<FastifyError>((error, request, reply) => dialectOf(request.url).errorHandler(error, request, reply));
