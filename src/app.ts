@@ -39,6 +39,7 @@ import { createCpnWebhookDialect } from './webhooks/cpn-dialect.js';
 import { createWebhookDeliverer, firstAttemptAt } from './webhooks/deliver.js';
 import type { WebhookDialects } from './webhooks/dialect.js';
 import { webhookOutbox } from './webhooks/events.js';
+import { createInlineDeliveries } from './webhooks/inline-deliveries.js';
 import { createRipioWebhookDialect } from './webhooks/ripio-dialect.js';
 import path from 'node:path';
 
@@ -85,6 +86,12 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   };
   const webhookDeliverer = createWebhookDeliverer({ db, jobs, dialects: webhookDialects, policy: deliveryPolicy, metrics, log: options.log.child({ component: 'webhooks' }) });
   const webhookDeliveries = createWebhookDeliveryService({ db, jobs, retentionMs: config.webhooks.retentionMs });
+  const inlineDeliveries = createInlineDeliveries({
+    deliverer: webhookDeliverer,
+    maxInFlight: config.webhooks.inlineAttempts,
+    attemptTimeoutMs: config.webhooks.timeoutMs,
+    log: options.log.child({ component: 'webhooks' }),
+  });
   const services = {
     accounts,
     apiKeys: createApiKeyService({ db, secretHashingKey: keys.secretHashing, accounts, credentials }),
@@ -100,7 +107,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
       desk,
       storage,
       policy: { ...config.registration, deskTimeoutMs: config.desk.timeoutMs },
-      outbox: webhookOutbox({ db, dialects: webhookDialects, firstAttemptAt: (now) => firstAttemptAt(deliveryPolicy, now) }),
+      outbox: webhookOutbox({ db, dialects: webhookDialects, firstAttemptAt: (now) => firstAttemptAt(deliveryPolicy, now), inline: inlineDeliveries }),
       metrics,
     }),
     webhookDeliverer,
@@ -173,6 +180,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
         server && closeGracefully(server, config.shutdownTimeoutMs, options.log),
         worker?.stop(),
       ]);
+      // First attempts still running are left to their jobs past the deadline.
+      await inlineDeliveries.drain(config.webhooks.timeoutMs);
       await Promise.all([jobs.stop(), credentials.close()]);
       await desk.close?.();
       await database.close();

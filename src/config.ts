@@ -42,6 +42,8 @@ export interface Config {
     allowedHosts: string[];
     /** Delivery log kept this long. */
     retentionMs: number;
+    /** First attempts a worker process makes itself right after settling a ticket, at most at once (0: all through jobs). */
+    inlineAttempts: number;
   };
   storage: StorageConfig;
   /** How long attachment bytes are kept after their ticket settled (CREATED or FAILED). */
@@ -295,6 +297,7 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
       disableAfterMs: integer(env, 'DESKGATE_WEBHOOK_DISABLE_AFTER_MS', 5 * 86_400_000, 1_000, 90 * 86_400_000),
       allowedHosts: list(env, 'DESKGATE_WEBHOOK_ALLOWED_HOSTS', []),
       retentionMs: integer(env, 'DESKGATE_WEBHOOK_RETENTION_MS', 30 * 86_400_000, 3_600_000, 3_650 * 86_400_000),
+      inlineAttempts: integer(env, 'DESKGATE_WEBHOOK_INLINE_ATTEMPTS', 32, 0, 1_000),
     },
     storage: storageConfig(env),
     attachmentRetentionMs: integer(env, 'DESKGATE_ATTACHMENT_RETENTION_MS', 30 * 86_400_000, 0, 10 * 365 * 86_400_000),

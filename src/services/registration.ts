@@ -70,10 +70,20 @@ export function createRegistrationService(deps: {
 
   /** PENDING → CREATED/FAILED and its event, in one statement; false if the ticket was no longer PENDING. */
   async function settle(ticket: Ticket, change: TicketSettlement): Promise<boolean> {
-    const event = await deps.outbox({ ...ticket, ...change });
-    const settled = await ticketQueries(deps.db).settle(ticket.id, change, event);
-    if (!settled) return false;
-    if (event && event.jobs.length > 0) deps.jobs.wake();
+    const prepared = await deps.outbox({ ...ticket, ...change });
+    const result = await ticketQueries(deps.db)
+      .settle(ticket.id, change, prepared?.event ?? null)
+      .catch((error: unknown) => {
+        prepared?.abandoned();
+        throw error;
+      });
+    if (!result) {
+      prepared?.abandoned();
+      return false;
+    }
+    const { ticket: settled, deliveryIds } = result;
+    if (prepared) prepared.committed(deliveryIds);
+    if (deliveryIds.length > 0) deps.jobs.wake();
     // Observed after commit: a rolled-back settlement did not happen.
     const settledAt = settled.registered_at ?? settled.updated_at;
     deps.metrics.ticketSettled(settled.status as 'CREATED' | 'FAILED', (settledAt.getTime() - settled.created_at.getTime()) / 1000);

@@ -5,6 +5,7 @@ import { webhookDeliveryQueries, webhookEndpointQueries, type EventRows, type Se
 import type { Database, Ticket, WebhookDelivery, WebhookEndpoint, WebhookEventKind } from '../db/schema.js';
 import { dialectOf, type WebhookDialects } from './dialect.js';
 import { deliveryJob } from './deliver.js';
+import type { InlineDeliveries } from './inline-deliveries.js';
 
 export interface EventToRecord {
   accountId: string;
@@ -49,16 +50,29 @@ export async function recordEvent(trx: Transaction<Database>, dialects: WebhookD
   return created;
 }
 
+/** A settlement's event, prepared before the statement that settles the ticket and writes it. */
+export interface PreparedSettlement {
+  event: SettlementEvent;
+  /** The statement committed, writing these deliveries. */
+  committed(deliveryIds: string[]): void;
+  /** The statement wrote nothing (the ticket was no longer pending) or failed. */
+  abandoned(): void;
+}
+
 /**
  * Prepares what settling a ticket publishes, given the ticket as it will be
  * once settled: null when no endpoint listens, else the event and its
  * deliveries (built before the settling statement, which commits them with the
  * status change).
  */
-export type SettlementOutbox = (settled: Ticket) => Promise<SettlementEvent | null>;
+export type SettlementOutbox = (settled: Ticket) => Promise<PreparedSettlement | null>;
 
-/** The outbox: SUPPORT_TICKET.CREATED / FAILED (in each dialect's names) for every subscribed endpoint. */
-export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDialects; firstAttemptAt: (now: Date) => Date }): SettlementOutbox {
+/**
+ * The outbox: SUPPORT_TICKET.CREATED / FAILED (in each dialect's names) for
+ * every subscribed endpoint. With `inline`, first attempts due at once are
+ * made right after the commit by this process, their jobs kept as a fallback.
+ */
+export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDialects; firstAttemptAt: (now: Date) => Date; inline?: InlineDeliveries }): SettlementOutbox {
   return async (ticket) => {
     const dialect = deps.dialects[ticket.dialect];
     if (!dialect) return null;
@@ -67,7 +81,23 @@ export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDia
     const endpoints = await webhookEndpointQueries(deps.db).subscribers(ticket.account_id, ticket.dialect, patterns);
     // Nobody listens: no event either (it would only wait for the purge).
     if (endpoints.length === 0) return null;
-    const rows = eventRows(deps.dialects, { accountId: ticket.account_id, kind, ticket, occurredAt: ticket.updated_at, endpoints, firstAttemptAt: deps.firstAttemptAt(new Date()) });
-    return { ...rows, patterns };
+    const now = new Date();
+    const firstAttemptAt = deps.firstAttemptAt(now);
+    const rows = eventRows(deps.dialects, { accountId: ticket.account_id, kind, ticket, occurredAt: ticket.updated_at, endpoints, firstAttemptAt });
+    const { inline } = deps;
+    const inlined = inline && firstAttemptAt <= now ? inline.reserve(rows.deliveries.length) : 0;
+    // The deliveries attempted here: their jobs wait until an attempt here would be long over.
+    for (let i = 0; i < inlined; i += 1) rows.jobs[i]!.job = deliveryJob(rows.jobs[i]!.deliveryId, inline!.fallbackAt(now));
+    return {
+      event: { ...rows, patterns },
+      committed(deliveryIds) {
+        if (inlined === 0) return;
+        const written = new Set(deliveryIds);
+        const attempts = rows.deliveries.slice(0, inlined).flatMap((delivery, i) => (written.has(delivery.id) ? [{ delivery, endpoint: endpoints[i]! }] : []));
+        inline!.release(inlined - attempts.length);
+        inline!.start(attempts);
+      },
+      abandoned: () => inline?.release(inlined),
+    };
   };
 }

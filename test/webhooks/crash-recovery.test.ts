@@ -22,16 +22,15 @@ const children = new Set<ChildProcess>();
 before(async () => {
   database = await createTestDatabase();
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'deskgate-crash-'));
-  receiver = await startWebhookReceiver();
 });
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
-  await receiver.close();
+  await receiver?.close();
   await database.drop();
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
-const env = () => ({
+const env = (extra: Record<string, string> = {}) => ({
   DATABASE_URL: database.url,
   DESKGATE_DATA_DIR: dataDir,
   DESKGATE_SECRET: 'crash-test-secret-0123456789abcdef0123456789',
@@ -41,6 +40,7 @@ const env = () => ({
   DESKGATE_WORKER_HEARTBEAT_MS: '200',
   DESKGATE_WORKER_DEAD_AFTER_MS: '1500',
   DESKGATE_LOG_LEVEL: 'warn',
+  ...extra,
 });
 
 async function freePort(): Promise<number> {
@@ -52,10 +52,10 @@ async function freePort(): Promise<number> {
 }
 
 /** `deskgate serve` as its own process, ready once /healthz answers. */
-async function startDeskgate(): Promise<{ process: ChildProcess; target: ApiTarget }> {
+async function startDeskgate(extra: Record<string, string>): Promise<{ process: ChildProcess; target: ApiTarget }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    env: { ...process.env, ...env(), DESKGATE_PORT: String(port) },
+    env: { ...process.env, ...env(extra), DESKGATE_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.add(child);
@@ -71,8 +71,11 @@ async function killHard(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-test('kill -9 while a receiver holds a delivery: after a restart the event is delivered', { timeout: 90_000 }, async () => {
-  const first = await startDeskgate();
+/** The receiver holds the first attempt until deskgate is killed; after a restart the event arrives again, the same bytes, and is recorded once. */
+async function killDuringFirstAttempt(settings: Record<string, string>) {
+  await receiver?.close();
+  receiver = await startWebhookReceiver();
+  const first = await startDeskgate(settings);
 
   // Operator set-up, as `deskgate accounts create` / `clients create` would do it.
   const operator = await openDeskgate(loadConfig(env()), { role: 'cli', log: createLogger('silent', 2) });
@@ -89,7 +92,7 @@ test('kill -9 while a receiver holds a delivery: after a restart the event is de
   await receiver.waitForRequests(1, 20_000);
   await killHard(first.process);
 
-  const second = await startDeskgate();
+  const second = await startDeskgate(settings);
   try {
     const requests = await receiver.waitForRequests(2, 30_000);
     assert.equal(requests[1]!.headers['webhook-id'], requests[0]!.headers['webhook-id']);
@@ -105,4 +108,11 @@ test('kill -9 while a receiver holds a delivery: after a restart the event is de
   } finally {
     await killHard(second.process);
   }
-});
+}
+
+test('kill -9 while a receiver holds a first attempt made by the delivery job: the job is freed and delivers after a restart', { timeout: 90_000 }, () =>
+  killDuringFirstAttempt({ DESKGATE_WEBHOOK_INLINE_ATTEMPTS: '0' }));
+
+test('kill -9 while a receiver holds a first attempt made right after settling: the delivery\'s waiting job delivers after a restart', { timeout: 90_000 }, () =>
+  // A 5 s attempt timeout puts the fallback job 11 s after the settlement.
+  killDuringFirstAttempt({ DESKGATE_WEBHOOK_TIMEOUT_MS: '5000' }));

@@ -81,6 +81,30 @@ test('SUPPORT_TICKET.CREATED: delivered on the first attempt, in the SPEC envelo
   });
 });
 
+test('the first attempt is made by the worker that settled the ticket, right after the commit, while the job waits; once delivered, the job is gone', async () => {
+  const s = await scenario({ status: 200, delayMs: 700 });
+  await raiseTicket(app, s.partner);
+  const [held] = await s.receiver.waitForRequests(1, 10_000);
+  const job = async () => {
+    const { rows } = await app.deskgate.database.pool.query<{ run_at: Date; locked_at: Date | null }>(
+      `SELECT run_at, locked_at FROM graphile_worker.jobs WHERE key = 'deliver_webhook:' || (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1)
+       UNION ALL SELECT run_at, NULL FROM job_outbox WHERE job_key = 'deliver_webhook:' || (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1)`,
+      [s.endpoint.id],
+    );
+    return rows;
+  };
+  // While the receiver holds the attempt, the delivery's job is not running it: it waits, due once an attempt
+  // here would be long over (twice the 1 s timeout, and a second).
+  const [waiting, ...more] = await job();
+  assert.deepEqual(more, []);
+  assert.equal(waiting?.locked_at, null);
+  assert.ok(waiting!.run_at.getTime() - held!.receivedAt.getTime() > 2_000, `job due at ${waiting!.run_at.toISOString()}`);
+  const delivery = await settledDelivery(s);
+  assert.equal(delivery.status, 'delivered');
+  assert.equal(delivery.attempts, 1);
+  assert.deepEqual(await job(), [], 'no job left for a delivered delivery');
+});
+
 test('SUPPORT_TICKET.FAILED reaches endpoints subscribed to it, and only those', async () => {
   const s = await scenario();
   const createdOnly = await registerEndpoint(app, s.partner, `${s.receiver.url}/created-only`, { eventTypes: ['SUPPORT_TICKET.CREATED'] });

@@ -45,19 +45,21 @@ test('an endpoint disabled, unsubscribed or deleted after the event was prepared
   const change = { status: 'CREATED', desk_reference: 'SUP-TEST', failure_reason: null, registered_at: at, updated_at: at } as const;
   // First attempts an hour away: the jobs stay queued while the test looks at them.
   const outbox = webhookOutbox({ db: db(), dialects: app.deskgate.webhookDialects, firstAttemptAt: () => new Date(at.getTime() + 3_600_000) });
-  const event = await outbox({ ...ticket, ...change });
-  assert.equal(event?.deliveries.length, 4);
+  const prepared = await outbox({ ...ticket, ...change });
+  const event = prepared!.event;
+  assert.equal(event.deliveries.length, 4);
 
   // Between the preparation and the settling statement:
   await db().updateTable('webhook_endpoints').set({ enabled: false }).where('id', '=', disabled.id).execute();
   await db().updateTable('webhook_endpoints').set({ event_types: ['SUPPORT_TICKET.FAILED'] }).where('id', '=', unsubscribed.id).execute();
   await db().deleteFrom('webhook_endpoints').where('id', '=', deleted.id).execute();
 
-  const row = await ticketQueries(db()).settle(id, change, event);
-  assert.equal(row?.status, 'CREATED');
-  assert.equal(row?.desk_reference, 'SUP-TEST');
+  const settledRow = await ticketQueries(db()).settle(id, change, event);
+  assert.equal(settledRow?.ticket.status, 'CREATED');
+  assert.equal(settledRow?.ticket.desk_reference, 'SUP-TEST');
   const deliveries = await db().selectFrom('webhook_deliveries').select(['id', 'endpoint_id']).where('account_id', '=', partner.accountId).execute();
   assert.deepEqual(deliveries.map((d) => d.endpoint_id), [kept.id]);
+  assert.deepEqual(settledRow?.deliveryIds, [deliveries[0]!.id]);
   // The job is in the outbox, or already handed to graphile-worker by the periodic sweep.
   const jobKey = `deliver_webhook:${deliveries[0]!.id}`;
   const queued = await app.deskgate.database.pool.query(
@@ -67,6 +69,6 @@ test('an endpoint disabled, unsubscribed or deleted after the event was prepared
   assert.equal(queued.rowCount, 1, 'the delivery has exactly one job');
 
   // Settling again finds it no longer PENDING and writes nothing more.
-  assert.equal(await ticketQueries(db()).settle(id, change, { ...event!, event: { ...event!.event, id: randomUUID() } }), undefined);
+  assert.equal(await ticketQueries(db()).settle(id, change, { ...event, event: { ...event.event, id: randomUUID() } }), undefined);
   assert.equal((await db().selectFrom('webhook_events').select('id').where('ticket_id', '=', id).execute()).length, 1);
 });

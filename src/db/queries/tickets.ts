@@ -210,14 +210,17 @@ export function ticketQueries(db: Kysely<Database>) {
      * PENDING → CREATED or FAILED, with the settlement's event in the same
      * statement (so one round trip and one commit): the event and a delivery
      * for each endpoint still subscribed when it commits, with their jobs.
-     * Returns the settled row, or undefined if the ticket was not PENDING
-     * (then nothing is written).
+     * Returns the settled row and the deliveries written, or undefined if the
+     * ticket was not PENDING (then nothing is written).
      */
-    async settle(id: string, change: TicketSettlement, event: SettlementEvent | null): Promise<Ticket | undefined> {
+    async settle(id: string, change: TicketSettlement, event: SettlementEvent | null): Promise<{ ticket: Ticket; deliveryIds: string[] } | undefined> {
       const update = db.updateTable('tickets').set(change).where('id', '=', id).where('status', '=', 'PENDING').returningAll();
-      if (!event) return update.executeTakeFirst();
+      if (!event) {
+        const ticket = await update.executeTakeFirst();
+        return ticket && { ticket, deliveryIds: [] };
+      }
       const { event: e, deliveries: d, jobs: j } = event;
-      const { rows } = await sql<Ticket>`
+      const { rows } = await sql<Ticket & { delivery_ids: string[] }>`
         WITH ticket AS (${update}),
         event AS (
           INSERT INTO webhook_events (id, account_id, kind, ticket_id, occurred_at)
@@ -244,8 +247,11 @@ export function ticketQueries(db: Kysely<Database>) {
                  AS j (delivery_id, task, payload, job_key, run_at)
                  ON j.delivery_id = delivery.id
         )
-        SELECT * FROM ticket`.execute(db);
-      return rows[0];
+        SELECT ticket.*, array(SELECT id FROM delivery) AS delivery_ids FROM ticket`.execute(db);
+      const row = rows[0];
+      if (!row) return undefined;
+      const { delivery_ids: deliveryIds, ...ticket } = row;
+      return { ticket, deliveryIds };
     },
   };
 }
