@@ -239,7 +239,6 @@ async function main(): Promise<void> {
 
     // 5. Pipeline latency: 202 → SUPPORT_TICKET.CREATED webhook.
     if (want('5')) {
-      if (process.env.X_RESTART) { await server.stop(); server = await startDeskgate(); }
       log(`scenario 5: pipeline at ${plan.pipelineRate}/s for ${plan.pipelineSec}s`);
       const receiver = await startArrivalReceiver();
       try {
@@ -455,10 +454,7 @@ async function quiesce(deskgate: Deskgate, timeoutMs = 120_000): Promise<void> {
       `SELECT (SELECT count(*) FROM tickets WHERE status = 'PENDING')::int AS pending,
               (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < now() + interval '10 seconds')::int AS deliveries`,
     );
-    if (row!.pending === 0 && row!.deliveries === 0) {
-      if (process.env.X_VAC) await deskgate.database.pool.query('VACUUM ANALYZE');
-      return;
-    }
+    if (row!.pending === 0 && row!.deliveries === 0) return;
     if (Date.now() > until) {
       problems.push(`background work did not settle within ${timeoutMs} ms (${row!.pending} tickets, ${row!.deliveries} deliveries pending)`);
       return;
