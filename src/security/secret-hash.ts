@@ -19,3 +19,21 @@ export function secretMatches(key: Buffer, presented: string, storedHash: Buffer
   const candidate = hashSecret(key, presented);
   return candidate.length === storedHash.length && timingSafeEqual(candidate, storedHash);
 }
+
+/**
+ * `secretMatches` that remembers, per stored row object, the secret last found
+ * to match it: a credential cached in memory is checked with a constant-time
+ * comparison instead of an HMAC per request. A row loaded again (the cache was
+ * emptied or bypassed) is a new object and is checked afresh.
+ */
+export function rememberingSecretMatcher(key: Buffer): (presented: string, row: { secret_hash: Buffer }) => boolean {
+  const matched = new WeakMap<object, Buffer>();
+  return (presented, row) => {
+    const candidate = Buffer.from(presented, 'utf8');
+    const known = matched.get(row);
+    if (known && known.length === candidate.length && timingSafeEqual(known, candidate)) return true;
+    if (!secretMatches(key, presented, row.secret_hash)) return false;
+    matched.set(row, candidate);
+    return true;
+  };
+}

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { apiKeyQueries } from '../db/queries/api-keys.js';
 import type { ApiKeyEnvironment, Database } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
-import { generateId, generateSecret, hashSecret, secretMatches } from '../security/secret-hash.js';
+import { generateId, generateSecret, hashSecret, rememberingSecretMatcher } from '../security/secret-hash.js';
 import { OperatorError, type AccountService } from './accounts.js';
 import type { Principal } from './auth.js';
 import type { CredentialCache } from './credential-cache.js';
@@ -27,6 +27,7 @@ export function parseApiKey(raw: string): PresentedApiKey | null {
 /** Circle-style API keys (CPN dialect credentials): issued and revoked by the operator, checked per request. */
 export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingKey: Buffer; accounts: AccountService; credentials: CredentialCache }) {
   const keys = apiKeyQueries(deps.db);
+  const secretMatches = rememberingSecretMatcher(deps.secretHashingKey);
   return {
     /** The full key is returned here once; only a keyed hash of its secret is stored. */
     async create(accountId: string, options: { live?: boolean; name?: string } = {}) {
@@ -45,13 +46,14 @@ export function createApiKeyService(deps: { db: Kysely<Database>; secretHashingK
     },
     /**
      * A presented key → the calling account. Fast on purpose (a primary-key
-     * lookup and an HMAC, no KDF: the secret has 256 bits of entropy), and the
+     * lookup and an HMAC, no KDF: the secret has 256 bits of entropy; both
+     * skipped while the key is cached and its secret already matched), and the
      * secret is compared in constant time. A key presented with the other
      * environment's prefix is not valid.
      */
     async authenticate(presented: PresentedApiKey): Promise<Principal> {
       const key = KEY_ID.test(presented.id) ? await deps.credentials.get(`api_key:${presented.id}`, () => keys.findActive(presented.id)) : undefined;
-      if (!key || PREFIXES[key.environment] !== presented.prefix || !secretMatches(deps.secretHashingKey, presented.secret, key.secret_hash)) {
+      if (!key || PREFIXES[key.environment] !== presented.prefix || !secretMatches(presented.secret, key)) {
         throw new AppError('authentication_failed');
       }
       return { accountId: key.account_id, supportTicketsEnabled: key.support_tickets_enabled };
