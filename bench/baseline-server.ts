@@ -57,6 +57,16 @@ app.get<{ Params: { id: string } }>('/baseline/tickets/:id', async (request, rep
   return row ? { ticketId: row.id, status: row.status, issueKey: row.desk_reference ?? null } : reply.code(404).send({ error: 'not found' });
 });
 
+/**
+ * Scenario 1, stricter: only the columns the answer needs, as a prepared
+ * statement (planned once per connection), as deskgate's retrieve does.
+ */
+app.get<{ Params: { id: string } }>('/baseline/tickets-prepared/:id', async (request, reply) => {
+  const { rows } = await pool.query({ name: 'bench_ticket_status', text: 'SELECT id, status, desk_reference FROM tickets WHERE id = $1', values: [request.params.id] });
+  const row = rows[0] as Record<string, unknown> | undefined;
+  return row ? { ticketId: row.id, status: row.status, issueKey: row.desk_reference ?? null } : reply.code(404).send({ error: 'not found' });
+});
+
 /** Scenario 6: the same, behind deskgate's bearer-token verification. */
 app.get<{ Params: { id: string } }>(
   '/baseline/authed/tickets/:id',

@@ -165,6 +165,14 @@ async function main(): Promise<void> {
       const { deskgate: retrieve, baseline: retrieveBase } = retrievePair;
       check(retrieve, retrieveBase);
       ratioRow('1. Retrieve `GET /api/v1/supportTickets/{id}/`', retrievePair, 0.8);
+      // deskgate reads three columns with a prepared statement: the same against a baseline that does so too.
+      const strictPair = await loadPair(
+        { ...onDeskgate, label: 'deskgate retrieve', url: `${server.url}/api/v1/supportTickets/${ticketId}/`, headers: bearer },
+        { ...onBaseline, label: 'baseline prepared 3-column select', url: `${baseline.url}/baseline/tickets-prepared/${ticketId}` },
+        plan.rounds,
+      );
+      check(strictPair.deskgate, strictPair.baseline);
+      ratioRow('1. Retrieve, vs a prepared 3-column SELECT (stricter baseline)', strictPair, null);
 
       // 6. Token endpoint and bearer-verification overhead.
       log('scenario 6: token endpoint, auth overhead');
