@@ -51,6 +51,7 @@ const MiB = 1024 * 1024;
 const plan = smoke
   ? { rounds: 1, durationSec: 2, warmupSec: 1, connections: 10, pipelineRate: 50, pipelineSec: 3, bigClients: 4, bigFileBytes: 5 * MiB, seqUploads: 5, seqFileBytes: 2 * MiB }
   : { rounds: 3, durationSec: 5, warmupSec: 2, connections: 20, pipelineRate: 50, pipelineSec: 60, bigClients: 20, bigFileBytes: 25 * MiB, seqUploads: 5, seqFileBytes: 10 * MiB };
+const SERVER_LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
 // The job worker polls this rarely: anything polled rather than notified would show up as seconds of pipeline latency.
 const WORKER_POLL_MS = 10_000;
 
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   let machine: Machine | null = null;
   let profileSummary: { file: string; frames: FrameShare[]; areas: FrameShare[] } | null = null;
   const startDeskgate = (profile = false) =>
-    startServer({ name: 'deskgate', script: 'src/cli/main.ts', args: ['serve'], env: deskgateEnv, logDir, listening: /Server listening at (http:\/\/127\.0\.0\.1:\d+)/, cpuProfDir: profile ? profDir : undefined });
+    startServer({ name: 'deskgate', script: 'src/cli/main.ts', args: ['serve'], env: deskgateEnv, logDir, listening: SERVER_LISTENING, cpuProfDir: profile ? profDir : undefined });
   try {
     log(`fresh database ${dbName}, run directory ${runDir}`);
     // Operator set-up through deskgate's own services (this also migrates the database).
@@ -242,6 +243,25 @@ async function main(): Promise<void> {
       check(cpnCreate.deskgate, cpnCreate.baseline, cpnReplay.deskgate, cpnReplay.baseline);
       ratioRow('3. CPN create (fresh idempotency key each)', cpnCreate, 0.7);
       ratioRow('3. CPN replay (same key)', cpnReplay, 0.7);
+      await quiesce(deskgate);
+
+      // The request path alone, for telling it from the registration work the same two cores do meanwhile:
+      // the same creates against `serve --no-worker` while no worker runs; the worker registers them afterwards.
+      log('scenario 3: CPN create, request path only');
+      await server.stop();
+      const apiOnly = await startServer({ name: 'deskgate-api-only', script: 'src/cli/main.ts', args: ['serve', '--no-worker'], env: deskgateEnv, logDir, listening: SERVER_LISTENING });
+      try {
+        const cpnApiOnly = await loadPair(
+          { ...common, serverPid: apiOnly.pid, label: 'deskgate CPN create (no worker)', url: `${apiOnly.url}/v1/cpn/supportTickets`, method: 'POST', headers: jsonHeaders, makeBody: () => cpnBody(randomUUID()) },
+          jsonBase,
+          plan.rounds,
+        );
+        check(cpnApiOnly.deskgate, cpnApiOnly.baseline);
+        ratioRow('3. CPN create, request path only (`serve --no-worker`, registered afterwards)', cpnApiOnly, null);
+      } finally {
+        await apiOnly.stop();
+        server = await startDeskgate(cpuProf);
+      }
       await quiesce(deskgate);
     }
 
@@ -407,7 +427,7 @@ function renderReport(machine: Machine, seconds: number, profile: { file: string
   if (problems.length > 0) lines.push('## Errors', '', ...problems.map((p) => `- ${p}`), '');
   if (profile) {
     lines.push(
-      `## CPU profile of the deskgate server (HTTP scenarios 1, 6, 2, 3, 5; ${path.relative(root, profile.file)})`,
+      `## CPU profile of the deskgate server (its longest-running process over the HTTP scenarios; ${path.relative(root, profile.file)})`,
       '',
       '| self time | area |',
       '| --- | --- |',
