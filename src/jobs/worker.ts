@@ -10,9 +10,15 @@ export interface JobWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * graphile-worker's lines through pino. Its `job` meta (the whole job row, on
+ * every completion) is left out: the scope names the job and its task, and
+ * serialising the row cost more than the rest of the line.
+ */
 function workerLogger(log: Logger): WorkerLogger {
   return new WorkerLogger((scope) => (level, message, meta) => {
-    const fields = { scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...meta };
+    const { job: _job, error, ...rest } = (meta ?? {}) as Record<string, unknown>;
+    const fields = { scope: { label: scope.label, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...rest, ...(error === undefined ? {} : { err: error }) };
     if (level === 'error') log.error(fields, message);
     else if (level === 'warning') log.warn(fields, message);
     else if (level === 'info') log.info(fields, message);
