@@ -43,6 +43,8 @@ export type OnceOutcome =
 
 export type TicketStatusRow = Pick<Ticket, 'id' | 'dialect' | 'status' | 'desk_reference'>;
 const STATUS_SQL = 'SELECT id, dialect, status, desk_reference FROM tickets WHERE account_id = $1 AND id = $2';
+const WITH_ATTACHMENTS_SQL = `SELECT t.*, coalesce((SELECT json_agg(a ORDER BY a.position) FROM attachments a WHERE a.ticket_id = t.id), '[]') AS attachment_rows
+  FROM tickets t WHERE t.id = $1`;
 
 export interface TicketFilter {
   accountId: string;
@@ -160,18 +162,14 @@ export function ticketQueries(db: Kysely<Database>) {
     find(accountId: string, id: string) {
       return db.selectFrom('tickets').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     },
-    /** Any account's ticket with its attachments in order, in one query. */
+    /** Any account's ticket with its attachments in order, in one query (each registration's first read: plain SQL). */
     async findAnyWithAttachments(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] } | undefined> {
-      const row = await db
-        .selectFrom('tickets as t')
-        .selectAll('t')
-        .select(sql<Attachment[]>`coalesce((SELECT json_agg(a ORDER BY a.position) FROM attachments a WHERE a.ticket_id = t.id), '[]')`.as('attachment_rows'))
-        .where('t.id', '=', id)
-        .executeTakeFirst();
+      const { rows } = await db.executeQuery<Ticket & { attachment_rows: Attachment[] }>(CompiledQuery.raw(WITH_ATTACHMENTS_SQL, [id]));
+      const row = rows[0];
       if (!row) return undefined;
-      const { attachment_rows: rows, ...ticket } = row;
+      const { attachment_rows: attachmentRows, ...ticket } = row;
       // json_agg gives timestamps as text and bigints as numbers: restore the column types.
-      const attachments = rows.map((a) => ({ ...a, created_at: new Date(a.created_at), purged_at: a.purged_at === null ? null : new Date(a.purged_at) }));
+      const attachments = attachmentRows.map((a) => ({ ...a, created_at: new Date(a.created_at), purged_at: a.purged_at === null ? null : new Date(a.purged_at) }));
       return { ticket, attachments };
     },
     /** Newest first; ties broken by id so pages never overlap. */

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, DeliveryStatus, Dialect, JobOutboxTable, WebhookAttempt, WebhookDeliveriesTable, WebhookDelivery, WebhookEndpoint, WebhookEventsTable } from '../schema.js';
 
 /**
@@ -54,6 +54,8 @@ export interface NewEndpoint {
   sealed_secret: string | null;
 }
 
+const SUBSCRIBERS_SQL = 'SELECT * FROM webhook_endpoints WHERE account_id = $1 AND dialect = $2 AND enabled AND event_types && $3::text[]';
+
 export function webhookEndpointQueries(db: Kysely<Database>) {
   const filtered = ({ accountId, dialect }: EndpointFilter) => {
     let query = db.selectFrom('webhook_endpoints');
@@ -71,13 +73,13 @@ export function webhookEndpointQueries(db: Kysely<Database>) {
     list(filter: EndpointFilter) {
       return filtered(filter).selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
     },
-    /** The endpoints an event goes to: enabled, same dialect, subscribed by any of `patterns` (the event type, or a wildcard covering it). */
-    subscribers(accountId: string, dialect: Dialect, patterns: string[]) {
-      return filtered({ accountId, dialect })
-        .selectAll()
-        .where('enabled', '=', true)
-        .where(sql<boolean>`event_types && ${sql.val(patterns)}::text[]`)
-        .execute();
+    /**
+     * The endpoints an event goes to: enabled, same dialect, subscribed by any of
+     * `patterns` (the event type, or a wildcard covering it). Every settlement
+     * asks: plain SQL.
+     */
+    async subscribers(accountId: string, dialect: Dialect, patterns: string[]): Promise<WebhookEndpoint[]> {
+      return (await db.executeQuery<WebhookEndpoint>(CompiledQuery.raw(SUBSCRIBERS_SQL, [accountId, dialect, patterns]))).rows;
     },
     update(id: string, changes: EndpointChanges) {
       return db.updateTable('webhook_endpoints').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
