@@ -26,8 +26,10 @@ export interface InlineDeliveries {
 export function createInlineDeliveries(deps: { deliverer: Pick<WebhookDeliverer, 'deliverNow'>; maxInFlight: number; attemptTimeoutMs: number; log: Logger }): InlineDeliveries {
   let reserved = 0;
   const running = new Set<Promise<unknown>>();
-  // An attempt is bounded by its timeout; twice that (and a second) covers a loaded event loop.
-  const fallbackMs = 2 * deps.attemptTimeoutMs + 1_000;
+  // An attempt is bounded by its timeout. The job must not start while the attempt here still runs (that
+  // would send the event twice), so it waits twice that and half a minute: a stall that long on a loaded
+  // machine is what it would take; a process that died is covered a minute later at most (15 s timeout).
+  const fallbackMs = 2 * deps.attemptTimeoutMs + 30_000;
   return {
     reserve(wanted) {
       const taken = Math.max(0, Math.min(wanted, deps.maxInFlight - reserved));
