@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrate, migrationsCurrent } from './db/migrate.js';
+import { warnAboutServerSettings } from './db/server-settings.js';
 import type { Desk } from './desks/desk.js';
 import { closeGracefully } from './http/graceful-close.js';
 import { createDesk } from './desks/index.js';
@@ -64,6 +65,8 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     throw error;
   }
   const { db } = database;
+  // Long-running processes say once, at start, what in the server's settings will hurt them.
+  if (options.role !== 'cli') await warnAboutServerSettings(database.pool, options.log);
   const jobs = createJobDispatcher({ db, pool: database.pool, log: options.log.child({ component: 'jobs' }), sweepIntervalMs: config.worker.outboxSweepMs });
   // Operator commands hand over what they enqueue when they close; long-running processes also sweep up after crashed peers.
   if (options.role !== 'cli') jobs.startSweeping();
