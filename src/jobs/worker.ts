@@ -82,18 +82,19 @@ export async function startJobWorker(options: {
   const timer = setInterval(() => void tick(), options.liveness.heartbeatMs);
   timer.unref();
 
-  return {
-    async stop() {
-      clearInterval(timer);
-      const ids = [...workerIds];
-      let deadline: NodeJS.Timeout | undefined;
-      const overdue = new Promise<'overdue'>((resolve) => (deadline = setTimeout(() => resolve('overdue'), options.shutdownTimeoutMs)));
-      if ((await Promise.race([runner.stop(), overdue])) === 'overdue') {
-        options.log.warn({ timeoutMs: options.shutdownTimeoutMs }, 'jobs still running at the shutdown deadline; releasing them for a retry');
-        await runner.kill();
-      }
-      clearTimeout(deadline);
-      await liveness.forget(ids).catch(() => undefined);
-    },
-  };
+  let stopping: Promise<void> | undefined;
+  async function stop() {
+    clearInterval(timer);
+    const ids = [...workerIds];
+    let deadline: NodeJS.Timeout | undefined;
+    const overdue = new Promise<'overdue'>((resolve) => (deadline = setTimeout(() => resolve('overdue'), options.shutdownTimeoutMs)));
+    if ((await Promise.race([runner.stop(), overdue])) === 'overdue') {
+      options.log.warn({ timeoutMs: options.shutdownTimeoutMs }, 'jobs still running at the shutdown deadline; releasing them for a retry');
+      await runner.kill();
+    }
+    clearTimeout(deadline);
+    await liveness.forget(ids).catch(() => undefined);
+  }
+  // Stopping twice (a signal, then the app closing) waits for the one stop.
+  return { stop: () => (stopping ??= stop()) };
 }
