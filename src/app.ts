@@ -12,6 +12,7 @@ import { registerDatabaseGauges } from './observability/database-gauges.js';
 import { createMetrics } from './observability/metrics.js';
 import { CRONTAB, createTaskList } from './jobs/tasks.js';
 import { createJobDispatcher } from './jobs/dispatcher.js';
+import { TASKS } from './jobs/task-names.js';
 import { startJobWorker, type JobWorker } from './jobs/worker.js';
 import { deriveKeys, loadMasterSecret } from './security/master-key.js';
 import { createTokenService } from './security/tokens.js';
@@ -67,14 +68,21 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
   const { db } = database;
   // Long-running processes say once, at start, what in the server's settings will hurt them.
   if (options.role !== 'cli') await warnAboutServerSettings(database.pool, options.log);
-  const jobs = createJobDispatcher({ db, pool: database.pool, log: options.log.child({ component: 'jobs' }), sweepIntervalMs: config.worker.outboxSweepMs });
+  const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
+  const jobs = createJobDispatcher({
+    db,
+    pool: database.pool,
+    log: options.log.child({ component: 'jobs' }),
+    sweepIntervalMs: config.worker.outboxSweepMs,
+    // A desk that registers many tickets in one call gets them in batch jobs.
+    batchSizes: { [TASKS.registerTicket]: desk.batch?.size ?? 1 },
+  });
   // Operator commands hand over what they enqueue when they close; long-running processes also sweep up after crashed peers.
   if (options.role !== 'cli') jobs.startSweeping();
   const metrics = createMetrics();
   registerDatabaseGauges(metrics.registry, db, options.log);
   const storage: ObjectStorage =
     config.storage.kind === 's3' ? createS3Storage(config.storage) : createLocalStorage(path.join(config.dataDir, 'files'));
-  const desk = options.desk ? options.desk(database) : createDesk(config.desk, db);
   const tokens = createTokenService(keys.tokenSigning, config.tokenTtlSeconds);
   const credentials = createCredentialCache({ pool: database.pool, log: options.log.child({ component: 'credentials' }), ttlMs: config.credentialCacheMs });
   const accounts = createAccountService({ db, secretHashingKey: keys.secretHashing, credentials });

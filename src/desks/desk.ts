@@ -32,6 +32,11 @@ export interface DeskRegistration {
   reference: string;
 }
 
+export interface DeskBatch {
+  readonly size: number;
+  register(tickets: DeskTicket[], signal: AbortSignal): Promise<DeskRegistration[]>;
+}
+
 export interface DeskCheckResult {
   ok: boolean;
   /** One line per check, in plain words. */
@@ -46,6 +51,13 @@ export interface Desk {
    * between the desk's answer and our commit): returns the existing case then.
    */
   register(ticket: DeskTicket, signal: AbortSignal): Promise<DeskRegistration>;
+  /**
+   * A desk that registers many tickets in one call for about the price of one
+   * (builtin: one statement) says so here; registration jobs then carry up to
+   * `size` tickets each. Same guarantees as `register`; one registration per
+   * ticket, in order. Desks without it get one ticket per job and call.
+   */
+  readonly batch?: DeskBatch;
   /** Read-only verification of credentials and configured ids. */
   check(signal: AbortSignal): Promise<DeskCheckResult>;
   /** Releases pooled connections on graceful shutdown (desks reached over HTTP). */

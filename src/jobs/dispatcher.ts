@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { dispatchOutbox, hasEnqueued } from '../db/queries/jobs.js';
+import { dispatchOutbox, hasEnqueued, type BatchSizes } from '../db/queries/jobs.js';
 import type { Database } from '../db/schema.js';
 
 export interface JobDispatcher {
@@ -18,10 +18,19 @@ export interface JobDispatcher {
 /**
  * Moves jobs from `job_outbox` into graphile-worker, whose NOTIFY then wakes a
  * worker. One hand-over at a time per process, each a single batch
- * transaction, so many concurrent commits cost one NOTIFY between them.
+ * transaction, so many concurrent commits cost one NOTIFY between them. Plain
+ * jobs of the tasks in `batchSizes` become batch jobs of up to that many entries.
  */
-export function createJobDispatcher(deps: { db: Kysely<Database>; pool: pg.Pool; log: Logger; sweepIntervalMs: number; batchSize?: number }): JobDispatcher {
+export function createJobDispatcher(deps: {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  log: Logger;
+  sweepIntervalMs: number;
+  batchSize?: number;
+  batchSizes?: BatchSizes;
+}): JobDispatcher {
   const batchSize = deps.batchSize ?? 500;
+  const batchSizes = deps.batchSizes ?? {};
   let running: Promise<void> | null = null;
   let wokenDuringRun = false;
   let sweep: NodeJS.Timeout | undefined;
@@ -30,7 +39,7 @@ export function createJobDispatcher(deps: { db: Kysely<Database>; pool: pg.Pool;
     do {
       wokenDuringRun = false;
       try {
-        while ((await dispatchOutbox(deps.pool, batchSize)) === batchSize);
+        while ((await dispatchOutbox(deps.pool, batchSize, batchSizes)) === batchSize);
       } catch (error) {
         deps.log.error({ err: error }, 'handing jobs to the workers failed; the next sweep retries');
         return;

@@ -6,6 +6,13 @@ import type { WebhookDeliveryService } from '../services/webhook-deliveries.js';
 import type { WebhookDeliverer } from '../webhooks/deliver.js';
 import { TASKS } from './task-names.js';
 
+/** A rejected promise for graphile-worker to collect, not reported as unhandled meanwhile. */
+function handledRejection(reason: unknown): Promise<never> {
+  const rejected = Promise.reject(reason instanceof Error ? reason : new Error(String(reason)));
+  rejected.catch(() => undefined);
+  return rejected;
+}
+
 export function createTaskList(deps: {
   registration: RegistrationService;
   idempotency: IdempotencyService;
@@ -15,7 +22,13 @@ export function createTaskList(deps: {
 }): TaskList {
   return {
     [TASKS.registerTicket]: async (payload) => {
-      await deps.registration.register((payload as { ticketId: string }).ticketId);
+      if (!Array.isArray(payload)) {
+        await deps.registration.register((payload as { ticketId: string }).ticketId);
+        return;
+      }
+      // A batch job (see the dispatcher): graphile-worker runs again only the entries whose result rejected.
+      const results = await deps.registration.registerMany((payload as { ticketId: string }[]).map((entry) => entry.ticketId));
+      return results.map((result) => (result.status === 'fulfilled' ? result.value : handledRejection(result.reason)));
     },
     [TASKS.purgeIdempotencyKeys]: async () => {
       await deps.idempotency.purgeExpired();

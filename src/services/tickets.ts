@@ -5,7 +5,7 @@ import type { Attachment, Database, Dialect, Ticket } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { isUuid } from '../domain/tickets.js';
 import type { JobDispatcher } from '../jobs/dispatcher.js';
-import { TASKS, registerTicketJobKey } from '../jobs/task-names.js';
+import { TASKS } from '../jobs/task-names.js';
 import type { StoredAttachment } from './attachment-intake.js';
 
 /** A validated ticket, ready to store (both dialects). */
@@ -61,7 +61,8 @@ function pendingRow(draft: TicketDraft): Ticket {
   };
 }
 
-const registrationJob = (ticketId: string) => outboxRow(TASKS.registerTicket, { ticketId }, { jobKey: registerTicketJobKey(ticketId) });
+// No job key: the dispatcher hands plain registration jobs over in batches where the desk takes them.
+const registrationJob = (ticketId: string) => outboxRow(TASKS.registerTicket, { ticketId });
 
 // A duplicate that committed while our statement ran: asking again sees it. Bounded, though it can only happen once per key.
 const ONCE_ATTEMPTS = 3;

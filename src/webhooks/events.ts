@@ -60,12 +60,16 @@ export interface PreparedSettlement {
 }
 
 /**
- * Prepares what settling a ticket publishes, given the ticket as it will be
- * once settled: null when no endpoint listens, else the event and its
- * deliveries (built before the settling statement, which commits them with the
- * status change).
+ * Prepares what settling tickets publishes, given each ticket as it will be
+ * once settled: for each, null when no endpoint listens, else the event and
+ * its deliveries (built before the settling statement, which commits them with
+ * the status change). One query finds the subscribers of the whole batch.
  */
-export type SettlementOutbox = (settled: Ticket) => Promise<PreparedSettlement | null>;
+export type SettlementOutbox = (settled: Ticket[]) => Promise<(PreparedSettlement | null)[]>;
+
+/** Does the endpoint take this event: its dialect's, and subscribed by one of the patterns covering the event type? */
+const subscribes = (endpoint: WebhookEndpoint, ticket: Ticket, patterns: string[]) =>
+  endpoint.account_id === ticket.account_id && endpoint.dialect === ticket.dialect && endpoint.event_types.some((type) => patterns.includes(type));
 
 /**
  * The outbox: SUPPORT_TICKET.CREATED / FAILED (in each dialect's names) for
@@ -73,12 +77,12 @@ export type SettlementOutbox = (settled: Ticket) => Promise<PreparedSettlement |
  * made right after the commit by this process, their jobs kept as a fallback.
  */
 export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDialects; firstAttemptAt: (now: Date) => Date; inline?: InlineDeliveries }): SettlementOutbox {
-  return async (ticket) => {
+  function prepare(ticket: Ticket, enabled: WebhookEndpoint[]): PreparedSettlement | null {
     const dialect = deps.dialects[ticket.dialect];
     if (!dialect) return null;
     const kind: WebhookEventKind = ticket.status === 'CREATED' ? 'ticket.created' : 'ticket.failed';
     const patterns = dialect.subscriptionPatternsFor(dialect.eventTypeFor(kind));
-    const endpoints = await webhookEndpointQueries(deps.db).subscribers(ticket.account_id, ticket.dialect, patterns);
+    const endpoints = enabled.filter((endpoint) => subscribes(endpoint, ticket, patterns));
     // Nobody listens: no event either (it would only wait for the purge).
     if (endpoints.length === 0) return null;
     const now = new Date();
@@ -99,5 +103,11 @@ export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDia
       },
       abandoned: () => inline?.release(inlined),
     };
+  }
+
+  return async (tickets) => {
+    const accounts = [...new Set(tickets.filter((t) => deps.dialects[t.dialect]).map((t) => t.account_id))];
+    const enabled = accounts.length === 0 ? [] : await webhookEndpointQueries(deps.db).enabledOf(accounts);
+    return tickets.map((ticket) => prepare(ticket, enabled));
   };
 }

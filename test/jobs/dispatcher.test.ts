@@ -151,3 +151,29 @@ test('a hand-over that fails leaves the rows for the next one', async () => {
   assert.equal((await queuedJobs()).length, 1);
   assert.equal(await outboxRows(), 0);
 });
+
+test('plain jobs of a batched task are handed over as batch jobs of at most its size, in outbox order; keyed, delayed and other jobs stay single', async () => {
+  for (let n = 1; n <= 5; n += 1) await enqueueJob(db, 'batched', { n });
+  await enqueueJob(db, 'batched', { keyed: true }, { jobKey: 'k' });
+  await enqueueJob(db, 'batched', { later: true }, { runAt: new Date(Date.now() + 60_000) });
+  await enqueueJob(db, 'batched', { attempts: true }, { maxAttempts: 3 });
+  await enqueueJob(db, 'single', { n: 6 });
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000, batchSizes: { batched: 2, single: 1 } });
+  await jobs.stop(); // one hand-over moves every row
+  // graphile-worker's job ids need not follow the order of add_jobs' specs: compare as sets.
+  const sorted = (jobs: unknown[][]) => jobs.map((j) => JSON.stringify(j)).sort();
+  const found = await queuedJobs();
+  assert.deepEqual(
+    sorted(found.map((j) => [j.task_identifier, j.payload, j.key])),
+    sorted([
+      ['batched', [{ n: 1 }, { n: 2 }], null],
+      ['batched', [{ n: 3 }, { n: 4 }], null],
+      ['batched', [{ n: 5 }], null],
+      ['batched', { keyed: true }, 'k'],
+      ['batched', { later: true }, null],
+      ['batched', { attempts: true }, null],
+      ['single', { n: 6 }, null],
+    ]),
+  );
+  assert.equal(await outboxRows(), 0);
+});

@@ -45,7 +45,7 @@ test('an endpoint disabled, unsubscribed or deleted after the event was prepared
   const change = { status: 'CREATED', desk_reference: 'SUP-TEST', failure_reason: null, registered_at: at, updated_at: at } as const;
   // First attempts an hour away: the jobs stay queued while the test looks at them.
   const outbox = webhookOutbox({ db: db(), dialects: app.deskgate.webhookDialects, firstAttemptAt: () => new Date(at.getTime() + 3_600_000) });
-  const prepared = await outbox({ ...ticket, ...change });
+  const [prepared] = await outbox([{ ...ticket, ...change }]);
   const event = prepared!.event;
   assert.equal(event.deliveries.length, 4);
 
@@ -54,7 +54,7 @@ test('an endpoint disabled, unsubscribed or deleted after the event was prepared
   await db().updateTable('webhook_endpoints').set({ event_types: ['SUPPORT_TICKET.FAILED'] }).where('id', '=', unsubscribed.id).execute();
   await db().deleteFrom('webhook_endpoints').where('id', '=', deleted.id).execute();
 
-  const settledRow = await ticketQueries(db()).settle(id, change, event);
+  const settledRow = (await ticketQueries(db()).settleMany([{ id, change, event }])).get(id);
   assert.equal(settledRow?.ticket.status, 'CREATED');
   assert.equal(settledRow?.ticket.desk_reference, 'SUP-TEST');
   const deliveries = await db().selectFrom('webhook_deliveries').select(['id', 'endpoint_id']).where('account_id', '=', partner.accountId).execute();
@@ -69,6 +69,6 @@ test('an endpoint disabled, unsubscribed or deleted after the event was prepared
   assert.equal(queued.rowCount, 1, 'the delivery has exactly one job');
 
   // Settling again finds it no longer PENDING and writes nothing more.
-  assert.equal(await ticketQueries(db()).settle(id, change, { ...event, event: { ...event.event, id: randomUUID() } }), undefined);
+  assert.equal((await ticketQueries(db()).settleMany([{ id, change, event: { ...event, event: { ...event.event, id: randomUUID() } } }])).size, 0);
   assert.equal((await db().selectFrom('webhook_events').select('id').where('ticket_id', '=', id).execute()).length, 1);
 });

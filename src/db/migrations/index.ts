@@ -6,6 +6,7 @@ import * as m0006 from './0006_rate_limits.js';
 import * as m0007 from './0007_admin_keys.js';
 import * as m0008 from './0008_job_outbox.js';
 import * as m0009 from './0009_credential_changes.js';
+import * as m0010 from './0010_job_hand_over.js';
 
 export interface Migration {
   id: number;
@@ -23,6 +24,7 @@ export const migrations: Migration[] = [
   { id: 7, name: 'admin_keys', sql: m0007.sql },
   { id: 8, name: 'job_outbox', sql: m0008.sql },
   { id: 9, name: 'credential_changes', sql: m0009.sql },
+  { id: 10, name: 'job_hand_over', sql: m0010.sql },
 ];
 
 export const latestMigrationId = migrations[migrations.length - 1]!.id;

@@ -35,38 +35,20 @@ export function outboxRow(task: string, payload: object, options: EnqueueOptions
 const enqueuedOn = new WeakSet<object>();
 export const hasEnqueued = (trx: object): boolean => enqueuedOn.has(trx);
 
-// Any constant works; it only has to be the same in every deskgate process.
-const DISPATCH_LOCK = 7_482_331_902;
+/** Tasks whose plain jobs (no key, run_at or max_attempts) are handed over in batches: task → most entries per job. */
+export type BatchSizes = Readonly<Record<string, number>>;
 
 /**
- * Moves up to `limit` outbox rows into graphile-worker in one transaction, with
- * one NOTIFY for the batch; returns how many rows it moved. Dispatchers take
- * turns (an advisory lock), so two enqueues of one job key reach
- * graphile-worker in the order they were written and the newer one wins.
- *
- * One round trip: a multi-statement simple query runs as one implicit
- * transaction (rolled back as a whole on error), and under READ COMMITTED its
- * second statement takes its snapshot after the lock is granted, so it sees
- * every row committed by then.
+ * Moves up to `limit` outbox rows into graphile-worker in one transaction,
+ * with one NOTIFY for the batch, turning plain rows of the tasks in
+ * `batchSizes` into batch jobs (migration 0010 has the details); returns how
+ * many rows it moved.
  */
-export async function dispatchOutbox(pool: pg.Pool, limit: number): Promise<number> {
-  const batch = Math.max(1, Math.floor(limit));
-  const results = (await pool.query(`
-    SELECT pg_advisory_xact_lock(${DISPATCH_LOCK});
-    WITH batch AS (
-      DELETE FROM job_outbox
-      WHERE id IN (SELECT id FROM job_outbox ORDER BY id LIMIT ${batch})
-      RETURNING *
-    ), newest AS (
-      -- add_jobs may not touch one job key twice in a batch: keep each key's newest row.
-      SELECT DISTINCT ON (coalesce(job_key, 'id:' || id)) *
-      FROM batch
-      ORDER BY coalesce(job_key, 'id:' || id), id DESC
-    ), specs AS (
-      SELECT array_agg(ROW(task, payload, NULL, run_at, max_attempts, job_key, NULL, NULL)::graphile_worker.job_spec ORDER BY id) AS specs
-      FROM newest
-    )
-    SELECT (SELECT count(*) FROM batch)::int AS moved,
-           (SELECT count(*) FROM specs, graphile_worker.add_jobs(specs.specs) WHERE specs.specs IS NOT NULL) AS added`)) as unknown as pg.QueryResult<{ moved: number }>[];
-  return results[1]?.rows[0]?.moved ?? 0;
+export async function dispatchOutbox(pool: pg.Pool, limit: number, batchSizes: BatchSizes): Promise<number> {
+  const { rows } = await pool.query<{ moved: number }>({
+    name: 'deskgate_hand_over_jobs',
+    text: 'SELECT deskgate_hand_over_jobs($1, $2) AS moved',
+    values: [Math.max(1, Math.floor(limit)), JSON.stringify(batchSizes)],
+  });
+  return rows[0]?.moved ?? 0;
 }

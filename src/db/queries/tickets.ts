@@ -44,7 +44,58 @@ export type OnceOutcome =
 export type TicketStatusRow = Pick<Ticket, 'id' | 'dialect' | 'status' | 'desk_reference'>;
 const STATUS_SQL = 'SELECT id, dialect, status, desk_reference FROM tickets WHERE account_id = $1 AND id = $2';
 const WITH_ATTACHMENTS_SQL = `SELECT t.*, coalesce((SELECT json_agg(a ORDER BY a.position) FROM attachments a WHERE a.ticket_id = t.id), '[]') AS attachment_rows
-  FROM tickets t WHERE t.id = $1`;
+  FROM tickets t WHERE t.id = ANY($1::uuid[])`;
+
+/**
+ * Settles tickets still PENDING ($1), writing the events of those it settled
+ * ($2), a delivery ($3) for each endpoint still enabled and subscribed (by the
+ * delivery's `patterns`) when it commits, and each written delivery's job
+ * ($4). Rows come as JSON arrays: one statement for any number of tickets.
+ */
+const SETTLE_SQL = `
+  WITH change AS (
+    SELECT * FROM json_to_recordset($1::json)
+      AS c (id uuid, status text, desk_reference text, failure_reason text, registered_at timestamptz, updated_at timestamptz)
+  ),
+  ticket AS (
+    UPDATE tickets AS t
+    SET status = c.status, desk_reference = c.desk_reference, failure_reason = c.failure_reason, registered_at = c.registered_at, updated_at = c.updated_at
+    FROM change AS c
+    WHERE t.id = c.id AND t.status = 'PENDING'
+    RETURNING t.*
+  ),
+  event AS (
+    INSERT INTO webhook_events (id, account_id, kind, ticket_id, occurred_at)
+    SELECT e.id, e.account_id, e.kind, ticket.id, e.occurred_at
+    FROM json_to_recordset($2::json) AS e (id uuid, account_id uuid, kind text, ticket_id uuid, occurred_at timestamptz)
+         JOIN ticket ON ticket.id = e.ticket_id
+    RETURNING id, account_id, ticket_id
+  ),
+  delivery AS (
+    INSERT INTO webhook_deliveries (id, event_id, endpoint_id, account_id, event_type, message_id, body, next_attempt_at)
+    SELECT d.id, event.id, d.endpoint_id, event.account_id, d.event_type, d.message_id, d.body, d.next_attempt_at
+    FROM json_to_recordset($3::json)
+           AS d (id uuid, event_id uuid, endpoint_id uuid, event_type text, message_id text, body text, next_attempt_at timestamptz, patterns text[])
+         JOIN event ON event.id = d.event_id
+         JOIN webhook_endpoints AS endpoint
+           ON endpoint.id = d.endpoint_id AND endpoint.enabled AND endpoint.event_types && d.patterns
+    RETURNING id, event_id
+  ),
+  job AS (
+    INSERT INTO job_outbox (task, payload, job_key, run_at)
+    SELECT j.task, j.payload::json, j.job_key, j.run_at
+    FROM json_to_recordset($4::json) AS j (delivery_id uuid, task text, payload text, job_key text, run_at timestamptz)
+         JOIN delivery ON delivery.id = j.delivery_id
+  )
+  SELECT ticket.*, array(SELECT delivery.id FROM delivery JOIN event ON event.id = delivery.event_id WHERE event.ticket_id = ticket.id) AS delivery_ids
+  FROM ticket`;
+
+/** One ticket's settlement for `settleMany`: its change and, when anyone listens, its event. */
+export interface Settlement {
+  id: string;
+  change: TicketSettlement;
+  event: SettlementEvent | null;
+}
 
 export interface TicketFilter {
   accountId: string;
@@ -72,6 +123,21 @@ const jobFromTicket = (job: Insertable<JobOutboxTable>) => sql`
 export type InsertOutcome = { state: 'created'; ticket: Ticket } | { state: 'customer_not_found' } | { state: 'customer_without_email' };
 
 export function ticketQueries(db: Kysely<Database>) {
+  /**
+   * Any account's tickets with their attachments in order, in one query
+   * (a registration batch's first read: plain SQL); unknown ids are left out.
+   */
+  async function findManyWithAttachments(ids: string[]): Promise<Map<string, { ticket: Ticket; attachments: Attachment[] }>> {
+    const { rows } = await db.executeQuery<Ticket & { attachment_rows: Attachment[] }>(CompiledQuery.raw(WITH_ATTACHMENTS_SQL, [ids]));
+    const found = new Map<string, { ticket: Ticket; attachments: Attachment[] }>();
+    for (const { attachment_rows: attachmentRows, ...ticket } of rows) {
+      // json_agg gives timestamps as text and bigints as numbers: restore the column types.
+      const attachments = attachmentRows.map((a) => ({ ...a, created_at: new Date(a.created_at), purged_at: a.purged_at === null ? null : new Date(a.purged_at) }));
+      found.set(ticket.id, { ticket, attachments });
+    }
+    return found;
+  }
+
   return {
     /**
      * A new ticket with its attachments, its registration job and, for an
@@ -162,15 +228,10 @@ export function ticketQueries(db: Kysely<Database>) {
     find(accountId: string, id: string) {
       return db.selectFrom('tickets').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
     },
-    /** Any account's ticket with its attachments in order, in one query (each registration's first read: plain SQL). */
+    findManyWithAttachments,
+    /** Any account's ticket with its attachments (operators). */
     async findAnyWithAttachments(id: string): Promise<{ ticket: Ticket; attachments: Attachment[] } | undefined> {
-      const { rows } = await db.executeQuery<Ticket & { attachment_rows: Attachment[] }>(CompiledQuery.raw(WITH_ATTACHMENTS_SQL, [id]));
-      const row = rows[0];
-      if (!row) return undefined;
-      const { attachment_rows: attachmentRows, ...ticket } = row;
-      // json_agg gives timestamps as text and bigints as numbers: restore the column types.
-      const attachments = attachmentRows.map((a) => ({ ...a, created_at: new Date(a.created_at), purged_at: a.purged_at === null ? null : new Date(a.purged_at) }));
-      return { ticket, attachments };
+      return (await findManyWithAttachments([id])).get(id);
     },
     /** Newest first; ties broken by id so pages never overlap. */
     list(filter: TicketFilter, limit: number, offset: number) {
@@ -205,51 +266,21 @@ export function ticketQueries(db: Kysely<Database>) {
         .execute();
     },
     /**
-     * PENDING → CREATED or FAILED, with the settlement's event in the same
-     * statement (so one round trip and one commit): the event and a delivery
-     * for each endpoint still subscribed when it commits, with their jobs.
-     * Returns the settled row and the deliveries written, or undefined if the
-     * ticket was not PENDING (then nothing is written).
+     * PENDING → CREATED or FAILED for each ticket, with its event in the same
+     * statement (one round trip and one commit, however many tickets): the
+     * event and a delivery for each endpoint still subscribed when it commits,
+     * with their jobs. Returns the settled rows and the deliveries written, by
+     * ticket id; a ticket no longer PENDING is left out (nothing is written for it).
      */
-    async settle(id: string, change: TicketSettlement, event: SettlementEvent | null): Promise<{ ticket: Ticket; deliveryIds: string[] } | undefined> {
-      const update = db.updateTable('tickets').set(change).where('id', '=', id).where('status', '=', 'PENDING').returningAll();
-      if (!event) {
-        const ticket = await update.executeTakeFirst();
-        return ticket && { ticket, deliveryIds: [] };
-      }
-      const { event: e, deliveries: d, jobs: j } = event;
-      const { rows } = await sql<Ticket & { delivery_ids: string[] }>`
-        WITH ticket AS (${update}),
-        event AS (
-          INSERT INTO webhook_events (id, account_id, kind, ticket_id, occurred_at)
-          SELECT ${e.id}::uuid, ${e.account_id}::uuid, ${e.kind}, ticket.id, ${e.occurred_at}::timestamptz FROM ticket
-          RETURNING id, account_id
-        ),
-        delivery AS (
-          INSERT INTO webhook_deliveries (id, event_id, endpoint_id, account_id, event_type, message_id, body, next_attempt_at)
-          SELECT d.id, event.id, d.endpoint_id, event.account_id, d.event_type, d.message_id, d.body, d.next_attempt_at
-          FROM event,
-               unnest(${sql.val(d.map((r) => r.id))}::uuid[], ${sql.val(d.map((r) => r.endpoint_id))}::uuid[], ${sql.val(d.map((r) => r.event_type))}::text[],
-                      ${sql.val(d.map((r) => r.message_id))}::text[], ${sql.val(d.map((r) => r.body))}::text[], ${sql.val(d.map((r) => r.next_attempt_at ?? null))}::timestamptz[])
-                 AS d (id, endpoint_id, event_type, message_id, body, next_attempt_at)
-               JOIN webhook_endpoints AS endpoint
-                 ON endpoint.id = d.endpoint_id AND endpoint.enabled AND endpoint.event_types && ${sql.val(event.patterns)}::text[]
-          RETURNING id
-        ),
-        job AS (
-          INSERT INTO job_outbox (task, payload, job_key, run_at)
-          SELECT j.task, j.payload, j.job_key, j.run_at
-          FROM delivery
-               JOIN unnest(${sql.val(j.map((r) => r.deliveryId))}::uuid[], ${sql.val(j.map((r) => r.job.task))}::text[], ${sql.val(j.map((r) => r.job.payload))}::json[],
-                           ${sql.val(j.map((r) => r.job.job_key ?? null))}::text[], ${sql.val(j.map((r) => r.job.run_at ?? null))}::timestamptz[])
-                 AS j (delivery_id, task, payload, job_key, run_at)
-                 ON j.delivery_id = delivery.id
-        )
-        SELECT ticket.*, array(SELECT id FROM delivery) AS delivery_ids FROM ticket`.execute(db);
-      const row = rows[0];
-      if (!row) return undefined;
-      const { delivery_ids: deliveryIds, ...ticket } = row;
-      return { ticket, deliveryIds };
+    async settleMany(settlements: Settlement[]): Promise<Map<string, { ticket: Ticket; deliveryIds: string[] }>> {
+      const changes = settlements.map(({ id, change }) => ({ id, desk_reference: null, registered_at: null, ...change }));
+      const events = settlements.flatMap(({ id, event }) => (event ? [{ ...event.event, ticket_id: id }] : []));
+      const deliveries = settlements.flatMap(({ event }) => (event ? event.deliveries.map((d) => ({ ...d, patterns: event.patterns })) : []));
+      const jobs = settlements.flatMap(({ event }) => (event ? event.jobs.map(({ deliveryId, job }) => ({ delivery_id: deliveryId, ...job })) : []));
+      const { rows } = await db.executeQuery<Ticket & { delivery_ids: string[] }>(
+        CompiledQuery.raw(SETTLE_SQL, [JSON.stringify(changes), JSON.stringify(events), JSON.stringify(deliveries), JSON.stringify(jobs)]),
+      );
+      return new Map(rows.map(({ delivery_ids: deliveryIds, ...ticket }) => [ticket.id, { ticket, deliveryIds }]));
     },
   };
 }

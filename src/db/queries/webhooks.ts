@@ -54,7 +54,7 @@ export interface NewEndpoint {
   sealed_secret: string | null;
 }
 
-const SUBSCRIBERS_SQL = 'SELECT * FROM webhook_endpoints WHERE account_id = $1 AND dialect = $2 AND enabled AND event_types && $3::text[]';
+const ENABLED_OF_ACCOUNTS_SQL = 'SELECT * FROM webhook_endpoints WHERE account_id = ANY($1::uuid[]) AND enabled';
 
 export function webhookEndpointQueries(db: Kysely<Database>) {
   const filtered = ({ accountId, dialect }: EndpointFilter) => {
@@ -74,12 +74,11 @@ export function webhookEndpointQueries(db: Kysely<Database>) {
       return filtered(filter).selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
     },
     /**
-     * The endpoints an event goes to: enabled, same dialect, subscribed by any of
-     * `patterns` (the event type, or a wildcard covering it). Every settlement
-     * asks: plain SQL.
+     * The enabled endpoints of these accounts, in one query: where a batch of
+     * settlements looks for its subscribers (plain SQL, as every settlement asks).
      */
-    async subscribers(accountId: string, dialect: Dialect, patterns: string[]): Promise<WebhookEndpoint[]> {
-      return (await db.executeQuery<WebhookEndpoint>(CompiledQuery.raw(SUBSCRIBERS_SQL, [accountId, dialect, patterns]))).rows;
+    async enabledOf(accountIds: string[]): Promise<WebhookEndpoint[]> {
+      return (await db.executeQuery<WebhookEndpoint>(CompiledQuery.raw(ENABLED_OF_ACCOUNTS_SQL, [accountIds]))).rows;
     },
     update(id: string, changes: EndpointChanges) {
       return db.updateTable('webhook_endpoints').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
