@@ -7,10 +7,13 @@ import type { ObjectStorage } from './storage.js';
 
 const PARTIAL = '.partial';
 
+/** A folder named after a ticket: the earlier attachment layout (see attachment-keys.ts) had one per ticket. */
+const TICKET_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * Objects as files under `root`. Each object is written to `<key>.partial`,
- * fsynced, then renamed: a crash never leaves a half-written object under its
- * real name.
+ * fsynced (on the handle that wrote it, before it closes), then renamed: a
+ * crash never leaves a half-written object under its real name.
  */
 export function createLocalStorage(root: string): ObjectStorage {
   const resolve = (key: string) => {
@@ -26,14 +29,7 @@ export function createLocalStorage(root: string): ObjectStorage {
       await fs.mkdir(path.dirname(target), { recursive: true });
       const partial = target + PARTIAL;
       try {
-        const out = createWriteStream(partial, { flags: 'w', mode: 0o600 });
-        await pipeline(body, out);
-        const handle = await fs.open(partial, 'r');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
+        await pipeline(body, createWriteStream(partial, { flags: 'w', mode: 0o600, flush: true }));
         await fs.rename(partial, target);
       } catch (error) {
         await fs.rm(partial, { force: true });
@@ -49,8 +45,8 @@ export function createLocalStorage(root: string): ObjectStorage {
       const file = resolve(key);
       await fs.rm(file, { force: true });
       await fs.rm(file + PARTIAL, { force: true });
-      // Leave no empty per-ticket folders behind.
-      await fs.rmdir(path.dirname(file)).catch(() => undefined);
+      // Leave no empty per-ticket folders of the earlier layout behind; shared folders stay (an upload may be about to use one).
+      if (TICKET_FOLDER.test(path.basename(path.dirname(file)))) await fs.rmdir(path.dirname(file)).catch(() => undefined);
     },
     async *list(prefix) {
       // '' lists the whole store, as on S3.
