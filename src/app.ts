@@ -74,6 +74,7 @@ export async function openDeskgate(config: Config, options: OpenOptions) {
     pool: database.pool,
     log: options.log.child({ component: 'jobs' }),
     sweepIntervalMs: config.worker.outboxSweepMs,
+    minIntervalMs: config.worker.handOverIntervalMs,
     // A desk that registers many tickets in one call gets them in batch jobs.
     batchSizes: { [TASKS.registerTicket]: desk.batch?.size ?? 1 },
   });

@@ -27,6 +27,8 @@ export interface Config {
     deadAfterMs: number;
     /** How often each process hands over jobs that a crashed peer committed but never handed to the workers. */
     outboxSweepMs: number;
+    /** Under load, commits gather into one hand-over to the workers per this many ms at most (see jobs/dispatcher.ts). */
+    handOverIntervalMs: number;
   };
   desk: DeskConfig;
   registration: { deadlineMs: number; baseDelayMs: number; maxDelayMs: number };
@@ -270,6 +272,7 @@ export function loadConfig(env: Env = withConfigFile(process.env)): Config {
       heartbeatMs: integer(env, 'DESKGATE_WORKER_HEARTBEAT_MS', 5_000, 50, 60_000),
       deadAfterMs: integer(env, 'DESKGATE_WORKER_DEAD_AFTER_MS', 30_000, 500, 3_600_000),
       outboxSweepMs: integer(env, 'DESKGATE_JOB_OUTBOX_SWEEP_MS', 1_000, 50, 60_000),
+      handOverIntervalMs: integer(env, 'DESKGATE_JOB_HANDOVER_INTERVAL_MS', 25, 0, 1_000),
     },
     desk: {
       ...deskConnector(env),

@@ -26,25 +26,42 @@ export function createJobDispatcher(deps: {
   pool: pg.Pool;
   log: Logger;
   sweepIntervalMs: number;
+  /**
+   * A hand-over starts at least this long after the previous one ended.
+   * After a quiet spell the first commit is handed over at once; under
+   * sustained load commits gather into fewer, larger hand-overs (each costs a
+   * transaction, a NOTIFY and the workers' fetch it wakes).
+   */
+  minIntervalMs?: number;
   batchSize?: number;
   batchSizes?: BatchSizes;
 }): JobDispatcher {
   const batchSize = deps.batchSize ?? 500;
   const batchSizes = deps.batchSizes ?? {};
+  const minIntervalMs = deps.minIntervalMs ?? 0;
   let running: Promise<void> | null = null;
   let wokenDuringRun = false;
+  let lastEnded = -Infinity;
+  let paced: NodeJS.Timeout | undefined;
   let sweep: NodeJS.Timeout | undefined;
 
   async function dispatchAll() {
-    do {
-      wokenDuringRun = false;
-      try {
-        while ((await dispatchOutbox(deps.pool, batchSize, batchSizes)) === batchSize);
-      } catch (error) {
-        deps.log.error({ err: error }, 'handing jobs to the workers failed; the next sweep retries');
-        return;
-      }
-    } while (wokenDuringRun);
+    try {
+      while ((await dispatchOutbox(deps.pool, batchSize, batchSizes)) === batchSize);
+    } catch (error) {
+      deps.log.error({ err: error }, 'handing jobs to the workers failed; the next sweep retries');
+    }
+  }
+
+  function start() {
+    paced = undefined;
+    wokenDuringRun = false;
+    running = dispatchAll().finally(() => {
+      running = null;
+      lastEnded = performance.now();
+      // Commits that arrived meanwhile get the next hand-over.
+      if (wokenDuringRun) wake();
+    });
   }
 
   function wake() {
@@ -52,7 +69,21 @@ export function createJobDispatcher(deps: {
       wokenDuringRun = true;
       return;
     }
-    running = dispatchAll().finally(() => (running = null));
+    if (paced) return;
+    const wait = lastEnded + minIntervalMs - performance.now();
+    if (wait <= 0) start();
+    else paced = setTimeout(start, wait);
+  }
+
+  /** The hand-over in progress or due, if any. */
+  async function settled() {
+    while (running || paced) {
+      if (paced) {
+        clearTimeout(paced);
+        start();
+      }
+      await running;
+    }
   }
 
   return {
@@ -70,9 +101,9 @@ export function createJobDispatcher(deps: {
     async stop() {
       clearInterval(sweep);
       sweep = undefined;
-      await running;
-      wake();
-      await running;
+      await settled();
+      start();
+      await settled();
     },
   };
 }

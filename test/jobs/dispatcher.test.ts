@@ -177,3 +177,21 @@ test('plain jobs of a batched task are handed over as batch jobs of at most its 
   );
   assert.equal(await outboxRows(), 0);
 });
+
+test('under load hand-overs are paced: the first commit after a quiet spell goes at once, later ones wait for the interval; stopping hands over at once', async () => {
+  const jobs = createJobDispatcher({ db, pool, log, sweepIntervalMs: 60_000, minIntervalMs: 1_000 });
+  const handedOver = async (n: number) => (await queuedJobs()).length === n;
+  await jobs.transaction((trx) => enqueueJob(trx, 'paced', { n: 1 }));
+  await eventually(() => handedOver(1), 500, 'the first hand-over, at once');
+  const second = Date.now();
+  await jobs.transaction((trx) => enqueueJob(trx, 'paced', { n: 2 }));
+  await jobs.transaction((trx) => enqueueJob(trx, 'paced', { n: 3 }));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await outboxRows(), 2, 'the next hand-over waits for the interval');
+  await eventually(() => handedOver(3), 3_000, 'the paced hand-over');
+  assert.ok(Date.now() - second >= 400, 'it came after the interval');
+  await jobs.transaction((trx) => enqueueJob(trx, 'paced', { n: 4 }));
+  await jobs.stop();
+  assert.equal(await outboxRows(), 0, 'stop does not wait for the interval');
+  assert.equal((await queuedJobs()).length, 4);
+});
