@@ -22,16 +22,29 @@ export function createLocalStorage(root: string): ObjectStorage {
     return full;
   };
 
+  /** The object's `.partial` file, opened for writing; its folder is created only when missing (rarely: 256 shared folders). */
+  async function openPartial(partial: string) {
+    try {
+      return await fs.open(partial, 'w', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await fs.mkdir(path.dirname(partial), { recursive: true });
+      return fs.open(partial, 'w', 0o600);
+    }
+  }
+
   return {
     kind: 'local',
     async put(key, body) {
       const target = resolve(key);
-      await fs.mkdir(path.dirname(target), { recursive: true });
       const partial = target + PARTIAL;
       try {
-        await pipeline(body, createWriteStream(partial, { flags: 'w', mode: 0o600, flush: true }));
+        const file = await openPartial(partial);
+        await pipeline(body, createWriteStream(partial, { fd: file, flush: true }));
         await fs.rename(partial, target);
       } catch (error) {
+        // Whoever feeds the body must not wait on a write that will never come.
+        body.destroy();
         await fs.rm(partial, { force: true });
         throw error;
       }
@@ -46,7 +59,8 @@ export function createLocalStorage(root: string): ObjectStorage {
       await fs.rm(file, { force: true });
       await fs.rm(file + PARTIAL, { force: true });
       // Leave no empty per-ticket folders of the earlier layout behind; shared folders stay (an upload may be about to use one).
-      if (TICKET_FOLDER.test(path.basename(path.dirname(file)))) await fs.rmdir(path.dirname(file)).catch(() => undefined);
+      const folder = path.dirname(file);
+      if (TICKET_FOLDER.test(path.basename(folder))) await fs.rmdir(folder).catch(() => undefined);
     },
     async *list(prefix) {
       // '' lists the whole store, as on S3.

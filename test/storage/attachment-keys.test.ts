@@ -24,7 +24,7 @@ test('the ticket of a key is found in both layouts, and in nothing else', () => 
   assert.equal(ticketIdOfKey('attachments/'), null);
 });
 
-test('local disk: deleting an attachment keeps its shared folder, and removes an emptied per-ticket folder of the earlier layout', async () => {
+test('local disk: deleting an attachment keeps its shared folder, removes an emptied per-ticket folder of the earlier layout; a missing folder is created by the next upload', async () => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'deskgate-keys-'));
   try {
     const storage = createLocalStorage(root);
@@ -37,6 +37,11 @@ test('local disk: deleting an attachment keeps its shared folder, and removes an
     await assert.rejects(fs.access(path.join(root, key)));
     await fs.access(path.dirname(path.join(root, key)));
     await assert.rejects(fs.access(path.dirname(path.join(root, oldKey))));
+    // A folder removed behind the storage's back is created again by the next upload.
+    await fs.rm(path.join(root, 'attachments'), { recursive: true });
+    const again = attachmentKey(randomUUID(), 1, randomUUID());
+    await storage.put(again, Readable.from([Buffer.from('again')]), 'application/pdf');
+    assert.equal(await fs.readFile(path.join(root, again), 'utf8'), 'again');
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }

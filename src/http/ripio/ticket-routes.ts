@@ -80,7 +80,8 @@ export async function ticketRoutes(app: FastifyInstance, deps: TicketRouteDeps) 
         const form = await readTicketForm(request, intake, deps.maxBodyBytes);
         const violations = [...form.violations, ...ripioTicketViolations(form.fields), ...intake.violations];
         if (violations.length > 0) throw validationError(violations);
-        const requestPrint = fingerprint({ ...form.fields, files: intake.stored.map((a) => ({ name: a.filename, sha256: a.sha256 })) });
+        // Only a keyed request is compared with an earlier one.
+        const requestPrint = key ? fingerprint({ ...form.fields, files: intake.stored.map((a) => ({ name: a.filename, sha256: a.sha256 })) }) : '';
 
         if (claim?.state === 'done') return replayStoredResponse(reply, claim, requestPrint);
 
