@@ -75,24 +75,24 @@ export function createRegistrationService(deps: {
   async function settleAll(items: { ticket: Ticket; change: TicketSettlement }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
     const prepared = await deps.outbox(items.map(({ ticket, change }) => ({ ...ticket, ...change })));
-    let settled: Awaited<ReturnType<ReturnType<typeof ticketQueries>['settleMany']>>;
-    try {
-      settled = await ticketQueries(deps.db).settleMany(items.map(({ ticket, change }, i) => ({ id: ticket.id, change, event: prepared[i]?.event ?? null })));
-    } catch (error) {
-      for (const p of prepared) p?.abandoned();
-      throw error;
-    }
-    let delivering = false;
+    const settled = await ticketQueries(deps.db)
+      .settleMany(items.map(({ ticket, change }, i) => ({ id: ticket.id, change, event: prepared[i]?.event ?? null })))
+      .catch((error: unknown) => {
+        for (const p of prepared) p?.abandoned();
+        throw error;
+      });
+    let jobsDueNow = false;
     items.forEach(({ ticket }, i) => {
       const result = settled.get(ticket.id);
       if (!result) return prepared[i]?.abandoned();
       prepared[i]?.committed(result.deliveryIds);
-      delivering ||= result.deliveryIds.length > 0;
+      jobsDueNow ||= result.deliveryIds.length > 0 && prepared[i]!.jobsDueNow;
       // Observed after commit: a rolled-back settlement did not happen.
       const { ticket: row } = result;
       deps.metrics.ticketSettled(row.status as 'CREATED' | 'FAILED', ((row.registered_at ?? row.updated_at).getTime() - row.created_at.getTime()) / 1000);
     });
-    if (delivering) deps.jobs.wake();
+    // Jobs standing by behind first attempts made here reach the workers with the next sweep, well before they are due.
+    if (jobsDueNow) deps.jobs.wake();
     return new Set(settled.keys());
   }
 

@@ -53,6 +53,12 @@ export async function recordEvent(trx: Transaction<Database>, dialects: WebhookD
 /** A settlement's event, prepared before the statement that settles the ticket and writes it. */
 export interface PreparedSettlement {
   event: SettlementEvent;
+  /**
+   * Some delivery's job is due at once (its first attempt is not made here):
+   * the outbox must be handed over now. Jobs that only stand by behind an
+   * attempt made here can wait for the periodic sweep.
+   */
+  jobsDueNow: boolean;
   /** The statement committed, writing these deliveries. */
   committed(deliveryIds: string[]): void;
   /** The statement wrote nothing (the ticket was no longer pending) or failed. */
@@ -94,6 +100,7 @@ export function webhookOutbox(deps: { db: Kysely<Database>; dialects: WebhookDia
     for (let i = 0; i < inlined; i += 1) rows.jobs[i]!.job = deliveryJob(rows.jobs[i]!.deliveryId, inline!.fallbackAt(now));
     return {
       event: { ...rows, patterns },
+      jobsDueNow: firstAttemptAt <= now && inlined < rows.deliveries.length,
       committed(deliveryIds) {
         if (inlined === 0) return;
         const written = new Set(deliveryIds);
