@@ -174,3 +174,33 @@ test('a batch the desk refuses for good fails every ticket in it, with the reaso
   }
 });
 
+
+test('a batch whose settlement fails in our database is run again by graphile-worker, and each ticket ends CREATED with one case', async () => {
+  // The first settling statement fails (a sequence, so the count survives the rollback); the ones after it pass.
+  await sql`CREATE SEQUENCE settle_faults`.execute(db());
+  await sql`CREATE FUNCTION fail_first_settlement() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.status <> 'PENDING' AND nextval('settle_faults') = 1 THEN RAISE EXCEPTION 'injected settlement failure'; END IF;
+      RETURN NEW;
+    END $$`.execute(db());
+  await sql`CREATE TRIGGER fail_first_settlement BEFORE UPDATE ON tickets FOR EACH ROW EXECUTE FUNCTION fail_first_settlement()`.execute(db());
+  try {
+    const ids = await submit(3);
+    const worker = await app.deskgate.startWorker();
+    try {
+      // graphile-worker's own backoff before the second run is a few seconds.
+      await eventually(async () => (await Promise.all(ids.map(statusOf))).every((t) => t.status === 'CREATED'), 20_000, 'the batch to run again');
+    } finally {
+      await worker.stop();
+    }
+    const cases = await db().selectFrom('builtin_cases').select('ticket_id').where('ticket_id', 'in', ids).execute();
+    assert.equal(cases.length, 3, 'the second run found the cases of the first');
+    // The first statement failed on its first row; the second run settled the three.
+    const { rows } = await sql<{ last_value: string }>`SELECT last_value FROM settle_faults`.execute(db());
+    assert.equal(Number(rows[0]!.last_value), 4);
+  } finally {
+    await sql`DROP TRIGGER fail_first_settlement ON tickets`.execute(db());
+    await sql`DROP FUNCTION fail_first_settlement()`.execute(db());
+    await sql`DROP SEQUENCE settle_faults`.execute(db());
+  }
+});
