@@ -3,12 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isUuid } from '../domain/tickets.js';
 import type { ObjectStorage } from './storage.js';
 
 const PARTIAL = '.partial';
-
-/** A folder named after a ticket: the earlier attachment layout (see attachment-keys.ts) had one per ticket. */
-const TICKET_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Objects as files under `root`. Each object is written to `<key>.partial`,
@@ -58,9 +56,10 @@ export function createLocalStorage(root: string): ObjectStorage {
       const file = resolve(key);
       await fs.rm(file, { force: true });
       await fs.rm(file + PARTIAL, { force: true });
-      // Leave no empty per-ticket folders of the earlier layout behind; shared folders stay (an upload may be about to use one).
+      // Leave no empty per-ticket folders (named by the ticket's id) of the earlier layout behind; shared folders
+      // stay (an upload may be about to use one).
       const folder = path.dirname(file);
-      if (TICKET_FOLDER.test(path.basename(folder))) await fs.rmdir(folder).catch(() => undefined);
+      if (isUuid(path.basename(folder))) await fs.rmdir(folder).catch(() => undefined);
     },
     async *list(prefix) {
       // '' lists the whole store, as on S3.

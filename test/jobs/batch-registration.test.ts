@@ -92,6 +92,13 @@ async function queuedRegistrations() {
 
 const statusOf = async (id: string) => (await api(app, 'GET', `/api/v1/supportTickets/${id}/`, { token: partner.token })).body;
 
+/** Each ticket's Ripio status body, once every one of them has `status`. */
+const allSettledAs = (ids: string[], status: 'CREATED' | 'FAILED', what: string, timeoutMs = 10_000) =>
+  eventually(async () => {
+    const all = await Promise.all(ids.map(statusOf));
+    return all.every((t) => t.status === status) ? all : null;
+  }, timeoutMs, what);
+
 test('registerMany answers each id in order: unknown and already settled tickets are not pending, a repeated id gets the same answer', async () => {
   const [a, b] = await submit(2);
   // Take the batch job away: this test registers the tickets itself.
@@ -116,10 +123,7 @@ test('tickets created while no worker runs wait in one batch job, in creation or
   const endpoint = await registerEndpoint(app, partner, `${receiver.url}/hooks`);
   const worker = await app.deskgate.startWorker();
   try {
-    const settled = await eventually(async () => {
-      const all = await Promise.all(ids.map(statusOf));
-      return all.every((t) => t.status === 'CREATED') ? all : null;
-    }, 10_000, 'the batch to settle');
+    const settled = await allSettledAs(ids, 'CREATED', 'the batch to settle');
     // One desk call for the five.
     assert.deepEqual(batchCalls.at(-1), ids);
     const keys = settled.map((t) => t.issueKey as string);
@@ -145,7 +149,7 @@ test('a batch the desk refuses for now is retried ticket by ticket, each with it
   const ids = await submit(3);
   const worker = await app.deskgate.startWorker();
   try {
-    await eventually(async () => (await Promise.all(ids.map(statusOf))).every((t) => t.status === 'CREATED'), 10_000, 'the retries');
+    await allSettledAs(ids, 'CREATED', 'the retries');
     const rows = await db().selectFrom('tickets').select(['id', 'registration_attempts', 'failure_reason']).where('id', 'in', ids).execute();
     assert.ok(rows.every((r) => r.registration_attempts === 1 && r.failure_reason === null));
     // The failed batch call, then one call per ticket from its own retry job.
@@ -162,10 +166,7 @@ test('a batch the desk refuses for good fails every ticket in it, with the reaso
   const ids = await submit(2);
   const worker = await app.deskgate.startWorker();
   try {
-    const settled = await eventually(async () => {
-      const all = await Promise.all(ids.map(statusOf));
-      return all.every((t) => t.status === 'FAILED') ? all : null;
-    }, 10_000, 'the batch to fail');
+    const settled = await allSettledAs(ids, 'FAILED', 'the batch to fail');
     assert.deepEqual(settled, ids.map((ticketId) => ({ ticketId, status: 'FAILED', issueKey: null })));
     const rows = await db().selectFrom('tickets').select('failure_reason').where('id', 'in', ids).execute();
     assert.ok(rows.every((r) => /^Permanent desk error: .*HTTP 400 invalid request/.test(r.failure_reason!)));
@@ -189,7 +190,7 @@ test('a batch whose settlement fails in our database is run again by graphile-wo
     const worker = await app.deskgate.startWorker();
     try {
       // graphile-worker's own backoff before the second run is a few seconds.
-      await eventually(async () => (await Promise.all(ids.map(statusOf))).every((t) => t.status === 'CREATED'), 20_000, 'the batch to run again');
+      await allSettledAs(ids, 'CREATED', 'the batch to run again', 20_000);
     } finally {
       await worker.stop();
     }
